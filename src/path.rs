@@ -71,7 +71,9 @@ fn decode_uri(input: &str) -> Result<Cow<'_, str>, MalformedUrlError> {
     let Some(first) = bytes.iter().position(|&b| b == b'%') else {
         return Ok(Cow::Borrowed(input));
     };
-    let malformed = || MalformedUrlError { path: input.to_owned() };
+    let malformed = || MalformedUrlError {
+        path: input.to_owned(),
+    };
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     out.extend_from_slice(&bytes[..first]);
     let mut i = first;
@@ -113,7 +115,9 @@ fn decode_uri(input: &str) -> Result<Cow<'_, str>, MalformedUrlError> {
         i += 3;
     }
     // Only whole, validated sequences and untouched input bytes were copied.
-    String::from_utf8(out).map(Cow::Owned).map_err(|_| malformed())
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| malformed())
 }
 
 /// The byte encoded by the `%XX` escape at `at`, if it is one.
@@ -133,7 +137,18 @@ mod tests {
 
     #[test]
     fn rejects_truncated_and_invalid_sequences() {
-        for bad in ["/%", "/%4", "/%zz", "/%C3", "/%C3%28", "/%80", "/%C0%AF", "/%ED%A0%80", "/%F4%90%80%80", "/%FF"] {
+        for bad in [
+            "/%",
+            "/%4",
+            "/%zz",
+            "/%C3",
+            "/%C3%28",
+            "/%80",
+            "/%C0%AF",
+            "/%ED%A0%80",
+            "/%F4%90%80%80",
+            "/%FF",
+        ] {
             assert!(normalize_path(bad).is_err(), "{bad}");
         }
     }

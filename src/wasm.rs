@@ -24,7 +24,12 @@ fn js_error(name: &str, code: &str, message: &str, status: Option<u16>) -> JsVal
 
 impl From<MalformedUrlError> for JsValue {
     fn from(error: MalformedUrlError) -> JsValue {
-        js_error("MalformedURLError", error.code(), &error.to_string(), Some(error.status()))
+        js_error(
+            "MalformedURLError",
+            error.code(),
+            &error.to_string(),
+            Some(error.status()),
+        )
     }
 }
 

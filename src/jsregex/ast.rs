@@ -34,11 +34,19 @@ pub(crate) enum Node {
     /// Any one alternative.
     Alt(Vec<Node>),
     /// `min` to `max` (unbounded when `None`) repetitions.
-    Repeat { node: Box<Node>, min: u32, max: Option<u32> },
+    Repeat {
+        node: Box<Node>,
+        min: u32,
+        max: Option<u32>,
+    },
     /// A zero-width position test.
     Assert(Assertion),
     /// `(?=…)`, `(?!…)`, `(?<=…)`, `(?<!…)`.
-    Look { behind: bool, negate: bool, node: Box<Node> },
+    Look {
+        behind: bool,
+        negate: bool,
+        node: Box<Node>,
+    },
 }
 
 impl Node {

@@ -14,6 +14,8 @@ use super::set::UnitSet;
 /// Cached states beyond this make the DFA give up on the current input and start afresh.
 const MAX_STATES: usize = 4096;
 const UNKNOWN: u32 = u32::MAX;
+const START_MARKER: u32 = u32::MAX;
+const MATCHED_MARKER: u32 = u32::MAX - 1;
 
 #[derive(Debug)]
 struct State {
@@ -147,8 +149,14 @@ impl LazyDfa {
     /// Finds or creates the state reached from `seeds` without consuming input.
     fn intern(&mut self, seeds: &[u32], at_start: bool) -> Option<u32> {
         let (members, matched) = self.closure(seeds, at_start, false);
-        // The start state answers `^` differently from a later state with the same members.
-        let key: Box<[u32]> = if at_start { members.iter().copied().chain([UNKNOWN]).collect() } else { members.clone() };
+        // Members alone do not identify a state: reaching `Match` on the way, and being the start
+        // state (where `^` holds), change its answers. Both are appended as markers.
+        let markers = [(matched, MATCHED_MARKER), (at_start, START_MARKER)];
+        let key: Box<[u32]> = members
+            .iter()
+            .copied()
+            .chain(markers.iter().filter(|(on, _)| *on).map(|&(_, m)| m))
+            .collect();
         if let Some(&id) = self.index.get(&key) {
             return Some(id);
         }
@@ -163,8 +171,13 @@ impl LazyDfa {
             .collect();
         let matched_at_end = !deferred.is_empty() && self.closure(&deferred, at_start, true).1;
         let id = self.states.len() as u32;
-        self.states.push(State { members, matched, matched_at_end });
-        self.table.extend(std::iter::repeat_n(UNKNOWN, self.bounds.len()));
+        self.states.push(State {
+            members,
+            matched,
+            matched_at_end,
+        });
+        self.table
+            .extend(std::iter::repeat_n(UNKNOWN, self.bounds.len()));
         self.index.insert(key, id);
         Some(id)
     }

@@ -35,7 +35,11 @@ pub struct Flags {
 
 impl Flags {
     /// Just `i`, as path-to-regexp compiles route patterns.
-    pub const IGNORE_CASE: Flags = Flags { ignore_case: true, multiline: false, dot_all: false };
+    pub const IGNORE_CASE: Flags = Flags {
+        ignore_case: true,
+        multiline: false,
+        dot_all: false,
+    };
 
     /// Parses a JavaScript flags string.
     pub fn parse(flags: &str) -> Result<Flags, RegexError> {
@@ -57,7 +61,11 @@ impl Flags {
 
 impl fmt::Display for Flags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (on, c) in [(self.dot_all, 's'), (self.ignore_case, 'i'), (self.multiline, 'm')] {
+        for (on, c) in [
+            (self.dot_all, 's'),
+            (self.ignore_case, 'i'),
+            (self.multiline, 'm'),
+        ] {
             if on {
                 write!(f, "{c}")?;
             }
@@ -138,7 +146,11 @@ impl Regex {
     pub fn new(source: &str, flags: Flags) -> Result<Regex, RegexError> {
         let node = parse::parse(source, flags)?;
         let program = Program::compile(&node)?;
-        Ok(Regex { anchored: node.is_anchored_at_start(), dfa_ready: !node.needs_positions(), program })
+        Ok(Regex {
+            anchored: node.is_anchored_at_start(),
+            dfa_ready: !node.needs_positions(),
+            program,
+        })
     }
 
     /// `RegExp.prototype.test` (without `g`/`y`): does the expression match anywhere in `text`?
@@ -159,8 +171,11 @@ pub struct RegexSet {
 impl RegexSet {
     /// Builds the set.
     pub fn new(regexes: Vec<Regex>) -> RegexSet {
-        let ready: Vec<(&Program, bool)> =
-            regexes.iter().filter(|r| r.dfa_ready).map(|r| (&r.program, r.anchored)).collect();
+        let ready: Vec<(&Program, bool)> = regexes
+            .iter()
+            .filter(|r| r.dfa_ready)
+            .map(|r| (&r.program, r.anchored))
+            .collect();
         let dfa = (!ready.is_empty()).then(|| Mutex::new(dfa::LazyDfa::new(ready)));
         RegexSet { regexes, dfa }
     }
@@ -192,6 +207,8 @@ impl RegexSet {
     #[doc(hidden)]
     pub fn is_match_pikevm(&self, text: &str) -> bool {
         let units: Vec<u16> = text.encode_utf16().collect();
-        self.regexes.iter().any(|r| pikevm::is_match(&r.program, &units, r.anchored))
+        self.regexes
+            .iter()
+            .any(|r| pikevm::is_match(&r.program, &units, r.anchored))
     }
 }

@@ -14,7 +14,15 @@ use super::{Flags, RegexError};
 pub(crate) fn parse(source: &str, flags: Flags) -> Result<Node, RegexError> {
     let units: Vec<u16> = source.encode_utf16().collect();
     let (capture_count, named_groups) = scan_groups(&units);
-    let mut parser = Parser { units: &units, at: 0, flags, capture_count, named_groups, source, depth: 0 };
+    let mut parser = Parser {
+        units: &units,
+        at: 0,
+        flags,
+        capture_count,
+        named_groups,
+        source,
+        depth: 0,
+    };
     let node = parser.disjunction()?;
     if parser.at < units.len() {
         // Only an unmatched `)` stops a top-level disjunction early.
@@ -91,7 +99,10 @@ impl Parser<'_> {
 
     fn syntax(&self, reason: &str) -> RegexError {
         RegexError::Syntax {
-            message: format!("Invalid regular expression: /{}/{}: {reason}", self.source, self.flags),
+            message: format!(
+                "Invalid regular expression: /{}/{}: {reason}",
+                self.source, self.flags
+            ),
         }
     }
 
@@ -114,7 +125,11 @@ impl Parser<'_> {
             alternatives.push(self.alternative()?);
         }
         self.depth -= 1;
-        Ok(if alternatives.len() == 1 { alternatives.pop().unwrap_or(Node::Empty) } else { Node::Alt(alternatives) })
+        Ok(if alternatives.len() == 1 {
+            alternatives.pop().unwrap_or(Node::Empty)
+        } else {
+            Node::Alt(alternatives)
+        })
     }
 
     fn alternative(&mut self) -> Result<Node, RegexError> {
@@ -136,8 +151,16 @@ impl Parser<'_> {
         let unit = self.peek().unwrap_or_default();
         // Assertions that can never be quantified.
         let assertion = match unit {
-            0x5E => Some(if self.flags.multiline { Assertion::LineStart } else { Assertion::Start }),
-            0x24 => Some(if self.flags.multiline { Assertion::LineEnd } else { Assertion::End }),
+            0x5E => Some(if self.flags.multiline {
+                Assertion::LineStart
+            } else {
+                Assertion::Start
+            }),
+            0x24 => Some(if self.flags.multiline {
+                Assertion::LineEnd
+            } else {
+                Assertion::End
+            }),
             0x5C if self.peek_at(1) == Some(u('b')) => Some(Assertion::WordBoundary),
             0x5C if self.peek_at(1) == Some(u('B')) => Some(Assertion::NotWordBoundary),
             _ => None,
@@ -146,13 +169,19 @@ impl Parser<'_> {
             self.at += if unit == 0x5C { 2 } else { 1 };
             return self.no_quantifier_follows(Node::Assert(assertion));
         }
-        if unit == u('(') && self.peek_at(1) == Some(u('?')) && self.peek_at(2) == Some(u('<'))
+        if unit == u('(')
+            && self.peek_at(1) == Some(u('?'))
+            && self.peek_at(2) == Some(u('<'))
             && matches!(self.peek_at(3), Some(0x3D) | Some(0x21))
         {
             let negate = self.peek_at(3) == Some(u('!'));
             self.at += 4;
             let node = self.group_body()?;
-            return self.no_quantifier_follows(Node::Look { behind: true, negate, node: Box::new(node) });
+            return self.no_quantifier_follows(Node::Look {
+                behind: true,
+                negate,
+                node: Box::new(node),
+            });
         }
         let atom = self.atom()?;
         self.quantified(atom)
@@ -212,7 +241,9 @@ impl Parser<'_> {
             if !(u('0')..=u('9')).contains(&d) {
                 break;
             }
-            value = value.saturating_mul(10).saturating_add(u32::from(d - u('0')));
+            value = value
+                .saturating_mul(10)
+                .saturating_add(u32::from(d - u('0')));
             i += 1;
         }
         (i > start).then_some((value, i))
@@ -224,7 +255,11 @@ impl Parser<'_> {
         };
         self.at += len;
         self.eat(u('?')); // laziness does not change whether a match exists
-        Ok(Node::Repeat { node: Box::new(atom), min, max })
+        Ok(Node::Repeat {
+            node: Box::new(atom),
+            min,
+            max,
+        })
     }
 
     fn atom(&mut self) -> Result<Node, RegexError> {
@@ -232,7 +267,11 @@ impl Parser<'_> {
         match unit {
             0x2E => {
                 self.at += 1;
-                Ok(Node::Set(if self.flags.dot_all { UnitSet::empty().negated() } else { set::line_terminators().negated() }))
+                Ok(Node::Set(if self.flags.dot_all {
+                    UnitSet::empty().negated()
+                } else {
+                    set::line_terminators().negated()
+                }))
             }
             0x28 => self.group(),
             0x5B => self.class(),
@@ -261,7 +300,11 @@ impl Parser<'_> {
                 self.at += 1;
                 let node = self.group_body()?;
                 // Annex B lets a lookahead be quantified; `quantified` handles it like any atom.
-                Ok(Node::Look { behind: false, negate, node: Box::new(node) })
+                Ok(Node::Look {
+                    behind: false,
+                    negate,
+                    node: Box::new(node),
+                })
             }
             Some(0x3C) => {
                 self.at += 1;
@@ -270,7 +313,10 @@ impl Parser<'_> {
                     if unit == u('>') {
                         break;
                     }
-                    let ok = unit == u('$') || unit == u('_') || unit >= 0x80 || (unit as u8).is_ascii_alphanumeric();
+                    let ok = unit == u('$')
+                        || unit == u('_')
+                        || unit >= 0x80
+                        || (unit as u8).is_ascii_alphanumeric();
                     let first_ok = !(u('0')..=u('9')).contains(&unit);
                     if !ok || (self.at == start && !first_ok) {
                         return Err(self.syntax("Invalid capture group name"));
@@ -349,7 +395,9 @@ impl Parser<'_> {
                         self.at += 1;
                         l % 32
                     }
-                    Some(l) if in_class && l < 0x80 && ((l as u8).is_ascii_digit() || l == u('_')) => {
+                    Some(l)
+                        if in_class && l < 0x80 && ((l as u8).is_ascii_digit() || l == u('_')) =>
+                    {
                         self.at += 1;
                         l % 32
                     }
@@ -405,7 +453,8 @@ impl Parser<'_> {
                 break;
             }
             let first = self.class_atom()?;
-            let is_range = self.peek() == Some(u('-')) && self.peek_at(1).is_some_and(|n| n != u(']'));
+            let is_range =
+                self.peek() == Some(u('-')) && self.peek_at(1).is_some_and(|n| n != u(']'));
             if !is_range {
                 add_atom(&mut members, first);
                 continue;

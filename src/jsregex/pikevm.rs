@@ -4,7 +4,7 @@
 //! is answered for all positions by one extra pass (see [`super::program`]).
 
 use super::ast::Assertion;
-use super::program::{Inst, Program, Prog};
+use super::program::{Inst, Prog, Program};
 use super::set::{is_line_terminator, is_word_unit};
 
 /// Whether `program` matches somewhere in `input` (`RegExp.prototype.test` without `g`/`y`).
@@ -28,7 +28,10 @@ struct SparseSet {
 
 impl SparseSet {
     fn new(capacity: usize) -> Self {
-        SparseSet { dense: Vec::with_capacity(capacity), sparse: vec![0; capacity] }
+        SparseSet {
+            dense: Vec::with_capacity(capacity),
+            sparse: vec![0; capacity],
+        }
     }
 
     fn insert(&mut self, value: usize) -> bool {
@@ -74,10 +77,8 @@ impl<'a> Simulation<'a> {
     fn any_match(mut self, anchored: bool) -> bool {
         let n = self.input.len();
         for pos in 0..=n {
-            if !anchored || pos == 0 {
-                if self.add(true, 0, pos) {
-                    return true;
-                }
+            if (!anchored || pos == 0) && self.add(true, 0, pos) {
+                return true;
             }
             if self.current.dense.is_empty() && anchored {
                 return false;
@@ -102,7 +103,11 @@ impl<'a> Simulation<'a> {
                 hits[pos] = true;
             }
             if step < n {
-                let (next_pos, unit) = if backward { (pos - 1, self.input[pos - 1]) } else { (pos + 1, self.input[pos]) };
+                let (next_pos, unit) = if backward {
+                    (pos - 1, self.input[pos - 1])
+                } else {
+                    (pos + 1, self.input[pos])
+                };
                 if self.step(next_pos, unit) {
                     hits[next_pos] = true;
                 }
@@ -134,7 +139,11 @@ impl<'a> Simulation<'a> {
         let mut matched = false;
         self.stack.push(pc);
         while let Some(pc) = self.stack.pop() {
-            let list = if into_current { &mut self.current } else { &mut self.next };
+            let list = if into_current {
+                &mut self.current
+            } else {
+                &mut self.next
+            };
             if !list.insert(pc) {
                 continue;
             }
@@ -171,7 +180,11 @@ pub(crate) fn holds(assertion: Assertion, input: &[u16], pos: usize) -> bool {
         Assertion::End => pos == input.len(),
         Assertion::LineStart => before.is_none_or(is_line_terminator),
         Assertion::LineEnd => after.is_none_or(is_line_terminator),
-        Assertion::WordBoundary => before.is_some_and(is_word_unit) != after.is_some_and(is_word_unit),
-        Assertion::NotWordBoundary => before.is_some_and(is_word_unit) == after.is_some_and(is_word_unit),
+        Assertion::WordBoundary => {
+            before.is_some_and(is_word_unit) != after.is_some_and(is_word_unit)
+        }
+        Assertion::NotWordBoundary => {
+            before.is_some_and(is_word_unit) == after.is_some_and(is_word_unit)
+        }
     }
 }

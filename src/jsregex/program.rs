@@ -56,9 +56,17 @@ pub(crate) struct Program {
 impl Program {
     /// Compiles `node`.
     pub(crate) fn compile(node: &Node) -> Result<Program, RegexError> {
-        let mut compiler = Compiler { looks: Vec::new(), sets: Vec::new(), size: 0 };
+        let mut compiler = Compiler {
+            looks: Vec::new(),
+            sets: Vec::new(),
+            size: 0,
+        };
         let main = compiler.prog(node, false)?;
-        Ok(Program { main, looks: compiler.looks, sets: compiler.sets })
+        Ok(Program {
+            main,
+            looks: compiler.looks,
+            sets: compiler.sets,
+        })
     }
 }
 
@@ -157,11 +165,19 @@ impl Compiler {
                 }
             }
             Node::Assert(assertion) => out.push(Inst::Assert(*assertion)),
-            Node::Look { behind, negate, node } => {
+            Node::Look {
+                behind,
+                negate,
+                node,
+            } => {
                 // A lookahead's program is reversed; a lookbehind's runs forwards. The direction of the
                 // surrounding program does not matter: the answer is a property of the position.
                 let prog = self.prog(node, !behind)?;
-                self.looks.push(Look { prog, behind: *behind, negate: *negate });
+                self.looks.push(Look {
+                    prog,
+                    behind: *behind,
+                    negate: *negate,
+                });
                 out.push(Inst::Look(self.looks.len() - 1));
             }
         }

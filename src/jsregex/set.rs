@@ -24,12 +24,16 @@ impl UnitSet {
 
     /// One code unit.
     pub(crate) fn unit(unit: u16) -> Self {
-        UnitSet { ranges: vec![(unit, unit)] }
+        UnitSet {
+            ranges: vec![(unit, unit)],
+        }
     }
 
     /// Builds a set from arbitrary ranges.
     pub(crate) fn from_ranges(ranges: impl IntoIterator<Item = (u16, u16)>) -> Self {
-        let mut set = UnitSet { ranges: ranges.into_iter().collect() };
+        let mut set = UnitSet {
+            ranges: ranges.into_iter().collect(),
+        };
         set.canonicalize_ranges();
         set
     }
@@ -207,7 +211,10 @@ mod tests {
         assert!(closed('a').contains('A' as u16));
         assert!(closed('é').contains('É' as u16));
         assert!(!closed('s').contains(0x017F), "ſ must not match s");
-        assert!(!closed('k').contains(0x212A), "the Kelvin sign must not match k");
+        assert!(
+            !closed('k').contains(0x212A),
+            "the Kelvin sign must not match k"
+        );
         assert!(!closed('ß').contains('S' as u16));
         assert!(closed('σ').contains('ς' as u16) && closed('σ').contains('Σ' as u16));
         assert!(!closed('ı').contains('i' as u16) && !closed('İ').contains('i' as u16));

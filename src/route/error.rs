@@ -23,12 +23,20 @@ impl PatternError {
         } else {
             None
         };
-        PatternError { pattern: pattern.to_owned(), detail, hint }
+        PatternError {
+            pattern: pattern.to_owned(),
+            detail,
+            hint,
+        }
     }
 
     /// The pattern's regular expression is invalid or uses a construct we refuse.
     pub(crate) fn regex(pattern: &str, error: RegexError) -> Self {
-        PatternError { pattern: pattern.to_owned(), hint: error.hint(), detail: error.to_string() }
+        PatternError {
+            pattern: pattern.to_owned(),
+            hint: error.hint(),
+            detail: error.to_string(),
+        }
     }
 
     /// Stable reason code.

@@ -68,7 +68,8 @@ pub(crate) fn lex(pattern: &str) -> Result<Vec<Lexed>, String> {
             ':' => {
                 let start = i + 1;
                 let mut end = start;
-                while end < chars.len() && (chars[end].is_ascii_alphanumeric() || chars[end] == '_') {
+                while end < chars.len() && (chars[end].is_ascii_alphanumeric() || chars[end] == '_')
+                {
                     end += 1;
                 }
                 if end == start {
@@ -91,7 +92,10 @@ pub(crate) fn lex(pattern: &str) -> Result<Vec<Lexed>, String> {
     }
     // A trailing `\\` moves JavaScript's cursor one past the end, and the END token records that.
     let end = offsets[chars.len()] + (i - chars.len());
-    tokens.push(Lexed { token: Token::End, index: end });
+    tokens.push(Lexed {
+        token: Token::End,
+        index: end,
+    });
     Ok(tokens)
 }
 
@@ -126,7 +130,10 @@ fn lex_group(chars: &[char], offsets: &[usize], open: usize) -> Result<(String, 
             '(' => {
                 depth += 1;
                 if chars.get(j + 1) != Some(&'?') {
-                    return Err(format!("Capturing groups are not allowed at {}", offsets[j]));
+                    return Err(format!(
+                        "Capturing groups are not allowed at {}",
+                        offsets[j]
+                    ));
                 }
             }
             _ => {}

@@ -53,7 +53,11 @@ impl RouteMatcher {
 
     /// Convenience for string patterns only.
     pub fn from_paths<S: AsRef<str>>(paths: &[S]) -> Result<Self, PatternError> {
-        Self::new(paths.iter().map(|p| RoutePattern::Path(p.as_ref().to_owned())))
+        Self::new(
+            paths
+                .iter()
+                .map(|p| RoutePattern::Path(p.as_ref().to_owned())),
+        )
     }
 
     /// True when the list had no patterns.
@@ -65,14 +69,18 @@ impl RouteMatcher {
     ///
     /// As in Clerk, an empty list answers `false` without normalising (so it never errors).
     pub fn matches(&self, pathname: &str) -> Result<bool, MalformedUrlError> {
-        let Some(set) = &self.set else { return Ok(false) };
+        let Some(set) = &self.set else {
+            return Ok(false);
+        };
         let normalized: Cow<'_, str> = normalize_path(pathname)?;
         Ok(set.is_match(&normalized))
     }
 
     /// Tests a pathname that was already normalised with [`normalize_path`].
     pub fn matches_normalized(&self, normalized: &str) -> bool {
-        self.set.as_ref().is_some_and(|set| set.is_match(normalized))
+        self.set
+            .as_ref()
+            .is_some_and(|set| set.is_match(normalized))
     }
 }
 

@@ -61,29 +61,60 @@ impl Cursor<'_> {
     }
 
     fn char(&mut self) -> Option<char> {
-        self.try_take(|t| if let Token::Char(c) = t { Some(*c) } else { None })
+        self.try_take(|t| {
+            if let Token::Char(c) = t {
+                Some(*c)
+            } else {
+                None
+            }
+        })
     }
 
     /// An escaped char; `Some(None)` when the token was a trailing lone backslash.
     fn escaped(&mut self) -> Option<Option<char>> {
-        self.try_take(|t| if let Token::Escaped(c) = t { Some(*c) } else { None })
+        self.try_take(|t| {
+            if let Token::Escaped(c) = t {
+                Some(*c)
+            } else {
+                None
+            }
+        })
     }
 
     fn name(&mut self) -> Option<String> {
-        self.try_take(|t| if let Token::Name(n) = t { Some(n.clone()) } else { None })
+        self.try_take(|t| {
+            if let Token::Name(n) = t {
+                Some(n.clone())
+            } else {
+                None
+            }
+        })
     }
 
     fn pattern(&mut self) -> Option<String> {
-        self.try_take(|t| if let Token::Pattern(p) = t { Some(p.clone()) } else { None })
+        self.try_take(|t| {
+            if let Token::Pattern(p) = t {
+                Some(p.clone())
+            } else {
+                None
+            }
+        })
     }
 
     fn modifier(&mut self) -> String {
-        self.try_take(|t| if let Token::Modifier(m) = t { Some(m.to_string()) } else { None })
-            .unwrap_or_default()
+        self.try_take(|t| {
+            if let Token::Modifier(m) = t {
+                Some(m.to_string())
+            } else {
+                None
+            }
+        })
+        .unwrap_or_default()
     }
 
     fn open(&mut self) -> bool {
-        self.try_take(|t| (*t == Token::Open).then_some(())).is_some()
+        self.try_take(|t| (*t == Token::Open).then_some(()))
+            .is_some()
     }
 
     /// Requires the next token to be `expected` (path-to-regexp's `mustConsume`).
@@ -92,7 +123,11 @@ impl Cursor<'_> {
             return Ok(());
         }
         let next = &self.tokens[self.at];
-        Err(format!("Unexpected {} at {}, expected {label}", kind(&next.token), next.index))
+        Err(format!(
+            "Unexpected {} at {}, expected {label}",
+            kind(&next.token),
+            next.index
+        ))
     }
 
     /// A run of chars and escaped chars (path-to-regexp's `consumeText`).
@@ -158,7 +193,13 @@ pub(crate) fn parse(tokens: &[Lexed]) -> Result<Vec<Part>, String> {
                 Some(pattern) => pattern,
                 None => default_pattern(&parts, &prefix)?,
             };
-            parts.push(Part::Key { name, prefix, suffix: String::new(), pattern, modifier: cursor.modifier() });
+            parts.push(Part::Key {
+                name,
+                prefix,
+                suffix: String::new(),
+                pattern,
+                modifier: cursor.modifier(),
+            });
             continue;
         }
 
@@ -190,7 +231,13 @@ pub(crate) fn parse(tokens: &[Lexed]) -> Result<Vec<Part>, String> {
                 (Some(_), None) => default_pattern(&parts, &prefix)?,
                 (_, pattern) => pattern.unwrap_or_default(),
             };
-            parts.push(Part::Key { name: key_name, prefix, suffix, pattern, modifier: cursor.modifier() });
+            parts.push(Part::Key {
+                name: key_name,
+                prefix,
+                suffix,
+                pattern,
+                modifier: cursor.modifier(),
+            });
             continue;
         }
         cursor.must(Token::End, "END")?;
@@ -215,12 +262,17 @@ fn default_pattern(parts: &[Part], prefix: &str) -> Result<String, String> {
         ""
     };
     if let (Some(Part::Key { name, .. }), "") = (previous, guard) {
-        return Err(format!("Must have text between two parameters, missing text after \"{name}\""));
+        return Err(format!(
+            "Must have text between two parameters, missing text after \"{name}\""
+        ));
     }
     let delimiters = super::source::escape(DELIMITERS);
     if guard.is_empty() || guard.chars().any(|c| DELIMITERS.contains(c)) {
         Ok(format!("[^{delimiters}]+?"))
     } else {
-        Ok(format!("(?:(?!{})[^{delimiters}])+?", super::source::escape(guard)))
+        Ok(format!(
+            "(?:(?!{})[^{delimiters}])+?",
+            super::source::escape(guard)
+        ))
     }
 }

@@ -22,7 +22,13 @@ pub(crate) fn regex_source(parts: &[Part]) -> Result<String, String> {
     for part in parts {
         match part {
             Part::Text(text) => source.push_str(&escape(text)),
-            Part::Key { name, prefix, suffix, pattern, modifier } => {
+            Part::Key {
+                name,
+                prefix,
+                suffix,
+                pattern,
+                modifier,
+            } => {
                 let prefix = escape(prefix);
                 let suffix = escape(suffix);
                 let repeated = modifier == "+" || modifier == "*";
@@ -30,7 +36,9 @@ pub(crate) fn regex_source(parts: &[Part]) -> Result<String, String> {
                     source.push_str(&format!("(?:{prefix}{suffix}){modifier}"));
                 } else if prefix.is_empty() && suffix.is_empty() {
                     if repeated {
-                        return Err(format!("Can not repeat \"{name}\" without a prefix and suffix"));
+                        return Err(format!(
+                            "Can not repeat \"{name}\" without a prefix and suffix"
+                        ));
                     }
                     source.push_str(&format!("({pattern}){modifier}"));
                 } else if repeated {
@@ -64,9 +72,15 @@ mod tests {
             ("/foo", r"^\/foo[\/#\?]?$"),
             ("/foo(.*)", r"^\/foo(.*)[\/#\?]?$"),
             ("/foo/(.*)", r"^\/foo(?:\/(.*))[\/#\?]?$"),
-            ("/foo/:path*", r"^\/foo(?:\/((?:[^\/#\?]+?)(?:\/(?:[^\/#\?]+?))*))?[\/#\?]?$"),
+            (
+                "/foo/:path*",
+                r"^\/foo(?:\/((?:[^\/#\?]+?)(?:\/(?:[^\/#\?]+?))*))?[\/#\?]?$",
+            ),
             ("/foo/:id", r"^\/foo(?:\/([^\/#\?]+?))[\/#\?]?$"),
-            ("/:a-:b", r"^(?:\/([^\/#\?]+?))-((?:(?!-)[^\/#\?])+?)[\/#\?]?$"),
+            (
+                "/:a-:b",
+                r"^(?:\/([^\/#\?]+?))-((?:(?!-)[^\/#\?])+?)[\/#\?]?$",
+            ),
             ("/a\\", r"^\/a[\/#\?]?$"),
         ];
         for (pattern, expected) in cases {
@@ -84,7 +98,10 @@ mod tests {
             ("/((a))", "Capturing groups are not allowed at 2"),
             ("/(a", "Unbalanced pattern at 1"),
             ("/()", "Missing pattern at 1"),
-            ("/:a:b", "Must have text between two parameters, missing text after \"a\""),
+            (
+                "/:a:b",
+                "Must have text between two parameters, missing text after \"a\"",
+            ),
             ("{/a", "Unexpected END at 3, expected CLOSE"),
             ("(.*)+", "Can not repeat \"0\" without a prefix and suffix"),
         ];
