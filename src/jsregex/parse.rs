@@ -22,6 +22,7 @@ pub(crate) fn parse(source: &str, flags: Flags) -> Result<Node, RegexError> {
         named_groups,
         source,
         depth: 0,
+        group_names: Vec::new(),
     };
     let node = parser.disjunction()?;
     if parser.at < units.len() {
@@ -67,6 +68,8 @@ struct Parser<'a> {
     named_groups: bool,
     source: &'a str,
     depth: usize,
+    /// Names of the named groups seen so far (a repeated name is a SyntaxError in Node 20).
+    group_names: Vec<Vec<u16>>,
 }
 
 /// Either one code unit or a class escape such as `\d`, inside `[…]`.
@@ -323,9 +326,15 @@ impl Parser<'_> {
                     }
                     self.at += 1;
                 }
-                if self.at == start || !self.eat(u('>')) {
+                if self.at == start || self.peek() != Some(u('>')) {
                     return Err(self.syntax("Invalid capture group name"));
                 }
+                let name = self.units[start..self.at].to_vec();
+                if self.group_names.contains(&name) {
+                    return Err(self.syntax("Duplicate capture group name"));
+                }
+                self.group_names.push(name);
+                self.at += 1; // `>`
                 self.group_body()
             }
             _ => Err(self.syntax("Invalid group")),
