@@ -12,9 +12,11 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+pub mod auth;
 pub mod jsregex;
 pub mod path;
 pub mod route;
+pub mod token;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -1,0 +1,20 @@
+//! Session-token verification without IO.
+//!
+//! Flow: [`UntrustedToken::parse`] (strict) → [`VerifyOptions::prepare`] (category, `typ`, algorithm
+//! allow-list, key by `kid`) → signature ([`Pending::verify_signature`] in Rust, or the host's
+//! WebCrypto) → [`Pending::finish`] (claims at the caller's `now`) → [`VerifiedToken`]. Keys come
+//! from [`KeySet`]; fetching and caching them is [`jwks`]'s state machine, driven by the host.
+
+mod error;
+mod json;
+pub mod jwks;
+mod keys;
+mod options;
+mod untrusted;
+mod verify;
+
+pub use error::{Reason, TokenError};
+pub use keys::{Alg, KeySet, KeySource, VerifyingKey, MIN_RSA_BITS};
+pub use options::OptionsError;
+pub use untrusted::{Header, UntrustedToken, MAX_TOKEN_BYTES};
+pub use verify::{category, Pending, Profile, VerifiedToken, VerifyOptions, DEFAULT_CLOCK_SKEW_MS};

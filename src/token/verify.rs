@@ -1,0 +1,447 @@
+//! Verification: untrusted token + keys + options + `now` → a verified token, or a reason.
+//!
+//! The order of checks is fixed and mirrors Clerk where Clerk is sound, so the *reason* a bad token
+//! gets is the same: parse → category → `typ` → algorithm allow-list → key (by `kid`) → algorithm vs
+//! key → signature → `sub` → `aud` → `azp` → `iss` → `exp` → `nbf` → `iat`. One deliberate change:
+//! header checks run before key resolution, so a garbage token never causes a key-set fetch.
+//!
+//! Signature checking is split out ([`Pending`]) so a host with fast native crypto (WebCrypto) can do
+//! that one step while every decision stays here.
+
+use serde_json::{Map, Value};
+
+use super::error::{invalid, Reason, TokenError};
+use super::keys::{Alg, KeySet, VerifyingKey};
+use super::untrusted::{Header, UntrustedToken};
+
+/// Clerk's token categories (`cat` header).
+pub mod category {
+    /// A session token.
+    pub const SESSION: &str = "cl_B7d4PD111AAA";
+    /// A JWT-template token.
+    pub const TEMPLATE: &str = "cl_B7d4PD222AAA";
+    /// A machine-to-machine token.
+    pub const M2M: &str = "cl_B7d4PD333AAA";
+    /// "Ignore" (accepted like a session token).
+    pub const IGNORE: &str = "cl_I7d4PD111III";
+}
+
+/// Which rules apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Profile {
+    /// Clerk session tokens: RS256/RS384/RS512 only.
+    #[default]
+    Clerk,
+    /// Any OpenID Connect issuer: adds ES256 and EdDSA.
+    Oidc,
+}
+
+impl Profile {
+    fn algorithms(self) -> &'static [Alg] {
+        match self {
+            Profile::Clerk => &[Alg::Rs256, Alg::Rs384, Alg::Rs512],
+            Profile::Oidc => &Alg::ALL,
+        }
+    }
+}
+
+/// Clerk's default clock skew.
+pub const DEFAULT_CLOCK_SKEW_MS: u64 = 5_000;
+
+/// What a token must satisfy besides its signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// Algorithm family rules.
+    pub profile: Profile,
+    /// Further restricts the profile's algorithms (empty: the profile's).
+    pub algorithms: Vec<Alg>,
+    /// When non-empty, `azp` must be one of these.
+    pub authorized_parties: Vec<String>,
+    /// When non-empty, a token's `aud` must intersect these (Clerk profile: only if the token has one).
+    pub audience: Vec<String>,
+    /// Tolerance for `exp`, `nbf` and `iat`.
+    pub clock_skew_ms: u64,
+    /// When non-empty, `iss` must be one of these.
+    pub issuers: Vec<String>,
+    /// Accept JWT-template tokens (`cat` = template) as well as session tokens.
+    pub accept_template_tokens: bool,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            profile: Profile::Clerk,
+            algorithms: Vec::new(),
+            authorized_parties: Vec::new(),
+            audience: Vec::new(),
+            clock_skew_ms: DEFAULT_CLOCK_SKEW_MS,
+            issuers: Vec::new(),
+            accept_template_tokens: false,
+        }
+    }
+}
+
+/// A token whose header checks passed and whose key is known; only the signature is left to check.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    token: UntrustedToken,
+    key: VerifyingKey,
+    alg: Alg,
+}
+
+/// A token whose signature and claims verified at `now`.
+#[derive(Debug, Clone)]
+pub struct VerifiedToken {
+    /// The protected header.
+    pub header: Header,
+    /// The claims.
+    pub claims: Map<String, Value>,
+    /// First instant (ms, inclusive) at which the time claims pass, if bounded.
+    pub valid_from_ms: Option<f64>,
+    /// First instant (ms) at which the token counts as expired.
+    pub valid_until_ms: f64,
+}
+
+impl VerifyOptions {
+    /// Runs every check up to the signature.
+    pub fn prepare(&self, token: &str, keys: &KeySet) -> Result<Pending, TokenError> {
+        let token = UntrustedToken::parse(token)?;
+        self.check_category(&token.header)?;
+        if let Some(typ) = &token.header.typ {
+            if typ != "JWT" {
+                return Err(invalid(format!(
+                    "Invalid JWT type \"{typ}\". Expected \"JWT\"."
+                )));
+            }
+        }
+        let alg = self.allowed_algorithm(&token.header)?;
+        let key = keys.select(token.header.kid.as_deref())?;
+        if !key.algorithms().contains(&alg) {
+            let names: Vec<&str> = key.algorithms().iter().map(|a| a.name()).collect();
+            return Err(TokenError::new(
+                Reason::InvalidAlgorithm,
+                format!(
+                    "The token says alg {alg}, but its key only verifies {}.",
+                    names.join(", ")
+                ),
+            ));
+        }
+        Ok(Pending {
+            token,
+            key: key.clone(),
+            alg,
+        })
+    }
+
+    /// Parses, checks and verifies `token` entirely in Rust.
+    pub fn verify(
+        &self,
+        token: &str,
+        keys: &KeySet,
+        now_ms: i64,
+    ) -> Result<VerifiedToken, TokenError> {
+        let pending = self.prepare(token, keys)?;
+        let valid = pending.verify_signature();
+        pending.finish(valid, self, now_ms)
+    }
+
+    fn check_category(&self, header: &Header) -> Result<(), TokenError> {
+        let cat = match header.raw.get("cat") {
+            None => return Ok(()),
+            Some(Value::String(cat)) => cat.as_str(),
+            Some(other) => {
+                return Err(invalid(format!(
+                    "The token's category (cat: {other}) is not a string."
+                )))
+            }
+        };
+        // Categories are Clerk's: other issuers' tokens only have to avoid Clerk's machine category.
+        let allowed = match self.profile {
+            Profile::Clerk => {
+                cat == category::SESSION
+                    || cat == category::IGNORE
+                    || (cat == category::TEMPLATE && self.accept_template_tokens)
+            }
+            Profile::Oidc => cat != category::M2M,
+        };
+        if allowed {
+            return Ok(());
+        }
+        let kind = match cat {
+            category::M2M => "a machine-to-machine token",
+            category::TEMPLATE => "a JWT-template token (set acceptTemplateTokens to accept those)",
+            _ => "not a session token",
+        };
+        Err(invalid(format!(
+            "The token's category (cat: \"{cat}\") is {kind}; a session token is required here."
+        )))
+    }
+
+    fn allowed_algorithm(&self, header: &Header) -> Result<Alg, TokenError> {
+        let allowed: Vec<Alg> = self
+            .profile
+            .algorithms()
+            .iter()
+            .copied()
+            .filter(|alg| self.algorithms.is_empty() || self.algorithms.contains(alg))
+            .collect();
+        let names = || {
+            allowed
+                .iter()
+                .map(|a| a.name())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let Some(name) = header.alg.as_deref() else {
+            return Err(TokenError::new(
+                Reason::InvalidAlgorithm,
+                format!("The JWT header has no alg. Supported: {}.", names()),
+            ));
+        };
+        match Alg::from_name(name) {
+            Some(alg) if allowed.contains(&alg) => Ok(alg),
+            _ => Err(TokenError::new(
+                Reason::InvalidAlgorithm,
+                format!("Invalid JWT algorithm \"{name}\". Supported: {}.", names()),
+            )),
+        }
+    }
+}
+
+impl Pending {
+    /// The algorithm the signature must be checked with.
+    pub fn alg(&self) -> Alg {
+        self.alg
+    }
+
+    /// The key the signature must be checked with.
+    pub fn key(&self) -> &VerifyingKey {
+        &self.key
+    }
+
+    /// The bytes the signature covers.
+    pub fn signing_input(&self) -> &[u8] {
+        self.token.signing_input()
+    }
+
+    /// The signature bytes.
+    pub fn signature(&self) -> &[u8] {
+        self.token.signature()
+    }
+
+    /// Whether the signature has a shape any engine may be asked about (length, low-S ECDSA).
+    /// A host verifying the signature itself must treat `false` as an invalid signature.
+    pub fn signature_is_well_formed(&self) -> bool {
+        self.key
+            .signature_is_well_formed(self.alg, self.token.signature())
+    }
+
+    /// Checks the signature in Rust.
+    pub fn verify_signature(&self) -> bool {
+        self.key
+            .verify(self.alg, self.token.signing_input(), self.token.signature())
+    }
+
+    /// Given the signature verdict, checks the claims at `now_ms`. The signature is judged first,
+    /// so a forged token never learns anything about its claims.
+    pub fn finish(
+        self,
+        signature_valid: bool,
+        options: &VerifyOptions,
+        now_ms: i64,
+    ) -> Result<VerifiedToken, TokenError> {
+        if !signature_valid || !self.signature_is_well_formed() {
+            return Err(TokenError::new(
+                Reason::InvalidSignature,
+                "JWT signature is invalid. The token was altered or signed by another key; if you switched \
+                 Clerk instances or keys, sign in again (clear this site's cookies).",
+            ));
+        }
+        let claims = self.token.payload;
+        let window = check_claims(&claims, options, now_ms)?;
+        Ok(VerifiedToken {
+            header: self.token.header,
+            claims,
+            valid_from_ms: window.0,
+            valid_until_ms: window.1,
+        })
+    }
+}
+
+/// Checks the claims in Clerk's order; returns the validity window.
+fn check_claims(
+    claims: &Map<String, Value>,
+    options: &VerifyOptions,
+    now_ms: i64,
+) -> Result<(Option<f64>, f64), TokenError> {
+    let failed = |message: String| TokenError::new(Reason::VerificationFailed, message);
+    match claims.get("sub") {
+        Some(Value::String(_)) => {}
+        other => {
+            return Err(failed(format!(
+                "Subject claim (sub) is required and must be a string. Received {}.",
+                other.map_or("undefined".to_owned(), Value::to_string)
+            )))
+        }
+    }
+    check_audience(claims.get("aud"), options)?;
+    if !options.authorized_parties.is_empty() {
+        let azp = claims
+            .get("azp")
+            .and_then(Value::as_str)
+            .filter(|azp| !azp.is_empty());
+        if !azp.is_some_and(|azp| options.authorized_parties.iter().any(|party| party == azp)) {
+            return Err(TokenError::new(
+                Reason::InvalidAuthorizedParties,
+                format!(
+                    "Invalid JWT Authorized party claim (azp) {}. Expected one of \"{}\": add the origin of the app \
+                     that obtained this token to authorizedParties, or check where the token came from.",
+                    claims.get("azp").map_or("undefined".to_owned(), Value::to_string),
+                    options.authorized_parties.join(",")
+                ),
+            ));
+        }
+    }
+    if !options.issuers.is_empty() {
+        let iss = claims.get("iss").and_then(Value::as_str);
+        if !iss.is_some_and(|iss| options.issuers.iter().any(|allowed| allowed == iss)) {
+            return Err(TokenError::new(
+                Reason::InvalidIssuer,
+                format!(
+                    "Invalid JWT issuer (iss) {}. Expected one of \"{}\": the token comes from another issuer or instance.",
+                    claims.get("iss").map_or("undefined".to_owned(), Value::to_string),
+                    options.issuers.join(",")
+                ),
+            ));
+        }
+    }
+    let skew = options.clock_skew_ms as f64;
+    let now = now_ms as f64;
+    let exp = time_claim(claims, "exp")?.ok_or_else(|| {
+        failed("Invalid JWT expiry date claim (exp) undefined. Expected number.".into())
+    })?;
+    if exp <= now - skew {
+        return Err(TokenError::new(
+            Reason::Expired,
+            format!(
+                "JWT is expired. Expiry date: {}, current date: {}. {}",
+                date(exp),
+                date(now),
+                SKEW_HINT
+            ),
+        ));
+    }
+    let nbf = time_claim(claims, "nbf")?;
+    if let Some(nbf) = nbf.filter(|nbf| *nbf > now + skew) {
+        return Err(TokenError::new(
+            Reason::NotActiveYet,
+            format!("JWT cannot be used prior to not before date claim (nbf). Not before date: {}; current date: {}. {}", date(nbf), date(now), SKEW_HINT),
+        ));
+    }
+    let iat = time_claim(claims, "iat")?;
+    if let Some(iat) = iat.filter(|iat| *iat > now + skew) {
+        return Err(TokenError::new(
+            Reason::IatInTheFuture,
+            format!("JWT issued at date claim (iat) is in the future. Issued at date: {}; current date: {}. {}", date(iat), date(now), SKEW_HINT),
+        ));
+    }
+    let valid_from = [nbf, iat]
+        .into_iter()
+        .flatten()
+        .reduce(f64::max)
+        .map(|t| t - skew);
+    Ok((valid_from, exp + skew))
+}
+
+const SKEW_HINT: &str = "If this machine's clock is wrong, fix it (or raise clockSkewInMs).";
+
+/// With `audience` configured, the token's `aud` must name one of them. Clerk skips the check when
+/// the token has no `aud` (or one of the wrong type), which makes the option a silent no-op for
+/// exactly the tokens it should refuse; we do not.
+fn check_audience(aud: Option<&Value>, options: &VerifyOptions) -> Result<(), TokenError> {
+    let wanted: Vec<&str> = options
+        .audience
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.is_empty())
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let failed = || {
+        TokenError::new(
+            Reason::VerificationFailed,
+            format!(
+                "Invalid JWT audience claim (aud) {}. Is not included in \"{}\".",
+                aud.map_or("undefined".to_owned(), Value::to_string),
+                wanted.join(",")
+            ),
+        )
+    };
+    let present: Vec<&str> = match aud {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(items)) => {
+            let strings: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
+            strings.ok_or_else(failed)?
+        }
+        Some(_) => return Err(failed()),
+    };
+    if present.iter().any(|a| !a.is_empty() && wanted.contains(a)) {
+        Ok(())
+    } else {
+        Err(failed())
+    }
+}
+
+/// A NumericDate claim in milliseconds, truncated to whole seconds like `Date#setUTCSeconds`.
+fn time_claim(claims: &Map<String, Value>, name: &str) -> Result<Option<f64>, TokenError> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => {
+            // Compared as numbers: Clerk goes through `Date`, where a value past year 275760 becomes
+            // NaN and every comparison with it is false — so `nbf: 1e20` would count as active.
+            // JSON numbers are always finite here (serde_json refuses overflowing literals).
+            Ok(Some(n.as_f64().unwrap_or(f64::NAN).trunc() * 1000.0))
+        }
+        Some(other) => Err(TokenError::new(
+            Reason::VerificationFailed,
+            format!("Invalid JWT {name} claim {other}. Expected number."),
+        )),
+    }
+}
+
+/// An instant as an RFC 3339 UTC string (for messages).
+fn date(ms: f64) -> String {
+    let secs = (ms / 1000.0).floor() as i64;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date;
+
+    #[test]
+    fn formats_dates() {
+        assert_eq!(date(0.0), "1970-01-01T00:00:00Z");
+        assert_eq!(date(1_767_225_600_000.0), "2026-01-01T00:00:00Z");
+        assert_eq!(date(951_782_400_000.0), "2000-02-29T00:00:00Z");
+    }
+}
