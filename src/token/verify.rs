@@ -106,6 +106,13 @@ impl VerifyOptions {
     /// Runs every check up to the signature.
     pub fn prepare(&self, token: &str, keys: &KeySet) -> Result<Pending, TokenError> {
         let token = UntrustedToken::parse(token)?;
+        let alg = self.check_header(&token)?;
+        self.prepare_checked(token, alg, keys)
+    }
+
+    /// The checks that need no key: category, `typ` and the algorithm allow-list. Returns the
+    /// algorithm the token asks for. Run it before fetching keys for a token.
+    pub fn check_header(&self, token: &UntrustedToken) -> Result<Alg, TokenError> {
         self.check_category(&token.header)?;
         if let Some(typ) = &token.header.typ {
             if typ != "JWT" {
@@ -114,7 +121,16 @@ impl VerifyOptions {
                 )));
             }
         }
-        let alg = self.allowed_algorithm(&token.header)?;
+        self.allowed_algorithm(&token.header)
+    }
+
+    /// Continues [`Self::check_header`]: picks the key and checks it can verify `alg`.
+    pub fn prepare_checked(
+        &self,
+        token: UntrustedToken,
+        alg: Alg,
+        keys: &KeySet,
+    ) -> Result<Pending, TokenError> {
         let key = keys.select(token.header.kid.as_deref())?;
         if !key.algorithms().contains(&alg) {
             let names: Vec<&str> = key.algorithms().iter().map(|a| a.name()).collect();

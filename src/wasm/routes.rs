@@ -1,26 +1,10 @@
-//! The wasm-bindgen adapter: the only module that knows about JavaScript.
-//!
-//! Errors cross the boundary as real `Error` objects carrying a stable `code` (and `statusCode` where
-//! an HTTP answer follows from them), so the JS shim can rethrow them as its own classes without
-//! parsing messages.
+//! `createRouteMatcher`'s string patterns and `normalizePath`, for JavaScript.
 
 use wasm_bindgen::prelude::*;
 
+use super::js_error;
 use crate::path::MalformedUrlError;
 use crate::route::{PatternError, RouteMatcher, RoutePattern};
-
-/// Builds a JS `Error` with `name`, `code` and optionally `statusCode` set.
-fn js_error(name: &str, code: &str, message: &str, status: Option<u16>) -> JsValue {
-    let error = js_sys::Error::new(message);
-    error.set_name(name);
-    let object: &JsValue = error.as_ref();
-    // Setting plain data properties on a fresh Error cannot fail.
-    let _ = js_sys::Reflect::set(object, &"code".into(), &code.into());
-    if let Some(status) = status {
-        let _ = js_sys::Reflect::set(object, &"statusCode".into(), &status.into());
-    }
-    error.into()
-}
 
 impl From<MalformedUrlError> for JsValue {
     fn from(error: MalformedUrlError) -> JsValue {
@@ -28,14 +12,14 @@ impl From<MalformedUrlError> for JsValue {
             "MalformedURLError",
             error.code(),
             &error.to_string(),
-            Some(error.status()),
+            &[("statusCode", error.status().into())],
         )
     }
 }
 
 impl From<PatternError> for JsValue {
     fn from(error: PatternError) -> JsValue {
-        js_error("RoutePatternError", error.code(), &error.to_string(), None)
+        js_error("RoutePatternError", error.code(), &error.to_string(), &[])
     }
 }
 
