@@ -13,6 +13,7 @@
 #![warn(missing_debug_implementations)]
 
 pub mod auth;
+pub mod clerk;
 pub mod jsregex;
 pub mod path;
 pub mod route;
