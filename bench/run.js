@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: portcullis vs Clerk's createRouteMatcher, in one Node process, on the same
- * pre-built NextRequest objects; plus the wasm module's size, compile and instantiate times.
+ * pre-built NextRequest objects; plus the wasm module's size, compile and instantiate times; then
+ * session-token verification (bench/tokens.js: portcullis vs Clerk's verifyToken, jose, node:crypto).
  *
  * Method: both matchers are created from the same 8 patterns; each timed round runs one matcher over
  * the whole request mix many times; rounds alternate ours / Clerk after a warm-up, and the median
@@ -230,3 +231,6 @@ async function main() {
 }
 
 await main();
+
+// Token verification (bench/tokens.js): the same process, after the route benchmark.
+await (await import('./tokens.js')).main();

@@ -79,8 +79,8 @@ pub struct VerifyingKey {
     kind: KeyKind,
     /// The JWK's own `alg`, which pins the algorithm.
     pinned: Option<Alg>,
-    /// The public key as a minimal JWK, for the host's WebCrypto `importKey`.
-    host_jwk: Value,
+    /// The public key as a minimal JWK (JSON text), for the host's WebCrypto `importKey`.
+    host_jwk: String,
 }
 
 impl VerifyingKey {
@@ -97,8 +97,8 @@ impl VerifyingKey {
         }
     }
 
-    /// The minimal public JWK (`kty` and key material only).
-    pub fn host_jwk(&self) -> &Value {
+    /// The minimal public JWK (`kty` and key material only), as JSON text.
+    pub fn host_jwk(&self) -> &str {
         &self.host_jwk
     }
 
@@ -397,7 +397,7 @@ fn typed_key(kind: KeyKind, pinned: Option<Alg>) -> Result<VerifyingKey, String>
     let key = VerifyingKey {
         kind,
         pinned,
-        host_jwk,
+        host_jwk: host_jwk.to_string(),
     };
     if let Some(alg) = pinned {
         let family_ok = match key.kind {
