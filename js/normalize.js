@@ -10,14 +10,23 @@ import { wasm } from './bindings.js';
 import { fromWasmError } from './errors.js';
 
 /**
+ * Whether normalising `pathname` would return it unchanged, which needs no crossing into wasm: with
+ * no `%` there is nothing for `decodeURI` to decode (or reject), and with no `//` nothing to collapse.
+ * True for most real request paths.
+ * @param {string} pathname
+ * @returns {boolean}
+ */
+export function isNormalized(pathname) {
+  return pathname.indexOf('%') === -1 && pathname.indexOf('//') === -1;
+}
+
+/**
  * @param {string} pathname
  * @returns {string}
  * @throws {import('./errors.js').MalformedURLError} on a malformed percent-escape
  */
 export function normalizePath(pathname) {
-  // The common case costs no crossing into wasm: with no `%` there is nothing for `decodeURI` to
-  // decode (or reject), and with no `//` nothing to collapse, so the result is the input itself.
-  if (pathname.indexOf('%') === -1 && pathname.indexOf('//') === -1) return pathname;
+  if (isNormalized(pathname)) return pathname;
   try {
     return wasm().normalizePath(pathname);
   } catch (error) {

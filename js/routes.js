@@ -18,7 +18,7 @@
 
 import { wasm } from './bindings.js';
 import { RoutePatternError, fromWasmError } from './errors.js';
-import { normalizePath } from './normalize.js';
+import { isNormalized, normalizePath } from './normalize.js';
 import { describe, pathnameOf } from './pathname.js';
 
 /**
@@ -111,10 +111,12 @@ export function createRouteMatcher(routes) {
   const steps = compile(entries);
 
   if (steps.length === 1 && steps[0].paths !== null) {
-    // Strings only: one crossing into wasm, which normalises and matches.
+    // Strings only: one crossing into wasm, which normalises and matches. When normalising cannot
+    // change the path, the infallible `matchesNormalized` is the cheaper call (no Result to unpack).
     const paths = steps[0].paths;
     return (req) => {
       const pathname = pathnameOf(req);
+      if (isNormalized(pathname)) return paths.matchesNormalized(pathname);
       try {
         return paths.matches(pathname);
       } catch (error) {

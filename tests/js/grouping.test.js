@@ -1,6 +1,6 @@
 // How createRouteMatcher drives the core: each run of consecutive strings is compiled once, at
-// creation, into one PathMatcher; string-only lists make one `matches` call per request; mixed lists
-// normalise once (in wasm only when there is a `%` or `//`).
+// creation, into one PathMatcher; string-only lists make one call per request; normalisation crosses
+// into wasm only when there is a `%` or `//` to deal with.
 // This file swaps in counting bindings, so it runs in its own process (node --test isolates files).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,14 +35,16 @@ setWasmBindings({
   },
 });
 
-test('string-only list: compiled once, one matches() call per request', () => {
+test('string-only list: compiled once, one call into the core per request', () => {
   log.length = 0;
   const matcher = createRouteMatcher(['/a', '/b(.*)', '/c/:id']);
   assert.deepEqual(log, [['new', ['/a', '/b(.*)', '/c/:id']]]);
   log.length = 0;
   assert.equal(matcher('/b/%78'), true);
   assert.equal(matcher('/zzz'), false);
-  assert.deepEqual(log, [['matches', '/b/%78'], ['matches', '/zzz']]);
+  assert.equal(matcher('//b'), true);
+  // A path that normalising cannot change goes straight to matchesNormalized.
+  assert.deepEqual(log, [['matches', '/b/%78'], ['matchesNormalized', '/zzz'], ['matches', '//b']]);
 });
 
 test('mixed list: runs of strings grouped in order, one normalisation, short-circuit', () => {
