@@ -14,6 +14,7 @@
 
 pub mod auth;
 pub mod clerk;
+pub mod decide;
 pub mod jsregex;
 pub mod path;
 pub mod route;

@@ -5,6 +5,7 @@
 //! That source is then compiled by [`crate::jsregex`], which reproduces JavaScript's matching
 //! semantics without backtracking.
 
+pub(crate) mod capture;
 mod error;
 mod lexer;
 mod parser;

@@ -1,0 +1,174 @@
+//! What kind of token is this? Decode-only checks Clerk makes before (or instead of) verifying.
+//!
+//! Nothing here trusts a token: these answers only choose a path (which cookie, which verifier, or a
+//! refusal). Clerk's `decodeJwt` is loose (padding tolerated); ours is [`UntrustedToken::parse`],
+//! which is strict, so a padded token that Clerk would decode counts here as undecodable — it could
+//! not verify anyway.
+//!
+//! Machine tokens (`mt_…`, `oat_…`, `ak_…`, OAuth JWTs with `typ: at+jwt`, M2M JWTs whose `sub`
+//! starts with `mch_`) are recognised exactly as Clerk recognises them. Verifying them needs Backend
+//! API calls that portcullis does not make yet, so the engine ends them `signed-out` with reason
+//! `token-type-mismatch` (see [`super::engine`]).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::token::{category, UntrustedToken};
+
+/// Clerk's token types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenType {
+    /// A session JWT.
+    SessionToken,
+    /// `mt_…` or an M2M JWT.
+    M2mToken,
+    /// `oat_…` or an OAuth access-token JWT.
+    OauthToken,
+    /// `ak_…`
+    ApiKey,
+}
+
+impl TokenType {
+    /// The wire name (`session_token`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenType::SessionToken => "session_token",
+            TokenType::M2mToken => "m2m_token",
+            TokenType::OauthToken => "oauth_token",
+            TokenType::ApiKey => "api_key",
+        }
+    }
+}
+
+/// Clerk's `decodeJwt`, decode only.
+pub(crate) fn decode(token: &str) -> Option<UntrustedToken> {
+    UntrustedToken::parse(token).ok()
+}
+
+/// The message Clerk's `decodeJwt` gives an undecodable token.
+pub(crate) fn decode_error_message(token: &str) -> &'static str {
+    if token.split('.').count() != 3 {
+        "Invalid JWT form. A JWT consists of three parts separated by dots."
+    } else {
+        "Invalid JWT form. The header, payload, or signature could not be decoded."
+    }
+}
+
+/// A numeric claim of an unverified payload.
+pub(crate) fn number_claim(token: &UntrustedToken, name: &str) -> Option<f64> {
+    token.unverified_payload().get(name).and_then(Value::as_f64)
+}
+
+/// Clerk's `JwtFormatRegExp`: three non-empty base64url runs.
+fn is_jwt_format(token: &str) -> bool {
+    let mut parts = 0;
+    for part in token.split('.') {
+        let ok = !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !ok {
+            return false;
+        }
+        parts += 1;
+    }
+    parts == 3
+}
+
+fn is_oauth_jwt(token: &str) -> bool {
+    is_jwt_format(token)
+        && decode(token).is_some_and(|t| {
+            matches!(
+                t.header().raw.get("typ").and_then(Value::as_str),
+                Some("at+jwt" | "application/at+jwt")
+            )
+        })
+}
+
+fn is_m2m_jwt(token: &str) -> bool {
+    is_jwt_format(token)
+        && decode(token).is_some_and(|t| {
+            t.unverified_payload()
+                .get("sub")
+                .and_then(Value::as_str)
+                .is_some_and(|sub| sub.starts_with("mch_"))
+        })
+}
+
+/// Clerk's `isMachineJwt`.
+pub(crate) fn is_machine_jwt(token: &str) -> bool {
+    is_oauth_jwt(token) || is_m2m_jwt(token)
+}
+
+/// Clerk's `isMachineToken` + `getMachineTokenType`: the machine type, or `None` for a session token.
+pub(crate) fn machine_token_type(token: &str) -> Option<TokenType> {
+    if token.starts_with("mt_") || is_m2m_jwt(token) {
+        Some(TokenType::M2mToken)
+    } else if token.starts_with("oat_") || is_oauth_jwt(token) {
+        Some(TokenType::OauthToken)
+    } else if token.starts_with("ak_") {
+        Some(TokenType::ApiKey)
+    } else {
+        None
+    }
+}
+
+/// Clerk's `hasNonSessionJwtCategory`: the header has a `cat` that is neither the session nor the
+/// ignore category (any JSON value, `null` included, counts as present).
+pub(crate) fn has_non_session_category(token: &str) -> bool {
+    decode(token).is_some_and(|t| match t.header().raw.get("cat") {
+        None => false,
+        Some(Value::String(cat)) => cat != category::SESSION && cat != category::IGNORE,
+        Some(_) => true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+
+    fn jwt(header: &str, payload: &str) -> String {
+        format!(
+            "{}.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(payload)
+        )
+    }
+
+    #[test]
+    fn recognises_machine_tokens_like_clerk() {
+        assert_eq!(machine_token_type("mt_123"), Some(TokenType::M2mToken));
+        assert_eq!(machine_token_type("oat_123"), Some(TokenType::OauthToken));
+        assert_eq!(machine_token_type("ak_123"), Some(TokenType::ApiKey));
+        assert_eq!(
+            machine_token_type("MT_123"),
+            None,
+            "prefixes are case-sensitive"
+        );
+        let m2m = jwt(r#"{"alg":"RS256"}"#, r#"{"sub":"mch_1"}"#);
+        let oauth = jwt(r#"{"alg":"RS256","typ":"at+jwt"}"#, r#"{"sub":"user_1"}"#);
+        let session = jwt(r#"{"alg":"RS256"}"#, r#"{"sub":"user_1"}"#);
+        assert_eq!(machine_token_type(&m2m), Some(TokenType::M2mToken));
+        assert_eq!(machine_token_type(&oauth), Some(TokenType::OauthToken));
+        assert_eq!(machine_token_type(&session), None);
+        assert!(is_machine_jwt(&oauth) && !is_machine_jwt(&session));
+    }
+
+    #[test]
+    fn category_rule() {
+        let with = |cat: &str| jwt(&format!(r#"{{"alg":"RS256","cat":{cat}}}"#), "{}");
+        assert!(has_non_session_category(&with(r#""cl_B7d4PD222AAA""#)));
+        assert!(has_non_session_category(&with(r#""cl_B7d4PD333AAA""#)));
+        assert!(has_non_session_category(&with("null")));
+        assert!(!has_non_session_category(&with(r#""cl_B7d4PD111AAA""#)));
+        assert!(!has_non_session_category(&with(r#""cl_I7d4PD111III""#)));
+        assert!(!has_non_session_category(&jwt(r#"{"alg":"RS256"}"#, "{}")));
+        assert_eq!(
+            decode_error_message("a.b"),
+            "Invalid JWT form. A JWT consists of three parts separated by dots."
+        );
+    }
+}
