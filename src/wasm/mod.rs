@@ -4,6 +4,7 @@
 //! `statusCode` where they apply), so the JS shim can rethrow them as its own classes without
 //! parsing messages. Values cross as plain JSON-compatible objects.
 
+mod decide;
 mod routes;
 mod tokens;
 
