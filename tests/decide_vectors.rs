@@ -36,6 +36,8 @@
 //! A host step's `request` lists only the fields to check; fields it names must match exactly.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use portcullis::decide::{
     begin, downstream_headers, protect, redirect_to_sign_in, resume, AuthConfig, HostAnswer,
     ProtectOptions, RedirectTarget, RequestSnapshot, RequestState, ReturnBackUrl, Step,
@@ -43,12 +45,7 @@ use portcullis::decide::{
 use serde_json::{json, Value};
 
 fn data() -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/decide-vectors.json"
-    ))
-    .expect("tests/data/decide-vectors.json is readable");
-    serde_json::from_str(&text).expect("JSON")
+    common::vectors("decide-vectors.json")
 }
 
 /// Replaces `{{tok:NAME}}` in every string.

@@ -4,17 +4,13 @@
 //! refuse exactly the sources V8 refuses.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use portcullis::jsregex::{Flags, Regex, RegexSet};
-use serde_json::Value;
 
 #[test]
 fn every_answer_equals_v8() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/jsregex-vectors.json"
-    ))
-    .expect("tests/data/jsregex-vectors.json is readable");
-    let data: Value = serde_json::from_str(&text).expect("JSON");
+    let data = common::vectors("jsregex-vectors.json");
     let mut failures = Vec::new();
     let mut checked = 0;
     for case in data["cases"].as_array().expect("cases") {

@@ -2,16 +2,13 @@
 //! through `tests/data/route-vectors.json`.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use portcullis::{normalize_path, RouteMatcher, RoutePattern};
 use serde_json::Value;
 
 fn vectors() -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/route-vectors.json"
-    ))
-    .expect("tests/data/route-vectors.json is readable");
-    serde_json::from_str(&text).expect("route vectors are JSON")
+    common::vectors("route-vectors.json")
 }
 
 /// `createRouteMatcher`'s argument → patterns (`[routes || ''].flat().filter(Boolean)`).

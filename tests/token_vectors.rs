@@ -3,16 +3,13 @@
 //! Rust verifier: every case must end with the expected reason, or verify.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use portcullis::token::{KeySet, VerifyOptions};
 use serde_json::{Map, Value};
 
 fn data() -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/token-vectors.json"
-    ))
-    .expect("tests/data/token-vectors.json is readable");
-    serde_json::from_str(&text).expect("JSON")
+    common::vectors("token-vectors.json")
 }
 
 /// Verifies one case; returns the reason code, or `"ok"`.
