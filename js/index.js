@@ -22,3 +22,5 @@ export { verifyToken } from './verify.js';
 export { authObjectFromClaims } from './auth-object.js';
 export { MalformedURLError, RoutePatternError } from './errors.js';
 export { TokenVerificationError, ConfigurationError } from './errors.js';
+export { verifyWebhook, WebhookVerificationError } from './webhook.js';
+export { createContentSecurityPolicy } from './csp.js';

@@ -14,11 +14,13 @@
 
 pub mod auth;
 pub mod clerk;
+pub mod csp;
 pub mod decide;
 pub mod jsregex;
 pub mod path;
 pub mod route;
 pub mod token;
+pub mod webhook;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

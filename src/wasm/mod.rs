@@ -4,9 +4,11 @@
 //! `statusCode` where they apply), so the JS shim can rethrow them as its own classes without
 //! parsing messages. Values cross as plain JSON-compatible objects.
 
+mod csp;
 mod decide;
 mod routes;
 mod tokens;
+mod webhook;
 
 use wasm_bindgen::JsValue;
 
