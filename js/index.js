@@ -24,3 +24,4 @@ export { MalformedURLError, RoutePatternError } from './errors.js';
 export { TokenVerificationError, ConfigurationError } from './errors.js';
 export { verifyWebhook, WebhookVerificationError } from './webhook.js';
 export { createContentSecurityPolicy } from './csp.js';
+export { authenticateRequest } from './authenticate.js';

@@ -1,0 +1,171 @@
+/**
+ * `clerkMiddleware` for Next.js: a drop-in for `@clerk/nextjs/server`'s, with the decisions made by
+ * the Rust engine.
+ *
+ * Why this module: it is the pipeline and nothing else — Clerk's call shapes, then per request:
+ * resolve the configuration (js/next/options.js) → authenticate (js/authenticate.js: the engine and
+ * its host loop) → a redirect the decision requires (handshake, development cleanup) is answered at
+ * once with the decision's headers → otherwise the handler runs with `auth` / `auth.protect`
+ * (js/next/auth.js, js/next/protect.js) and its control-flow errors become responses
+ * (js/next/control-flow.js) → the decision's headers are appended → a redirect gets the dev-browser
+ * rule, a pass-through is handed to the app with the `x-clerk-*` request headers
+ * (js/next/next-headers.js, js/next/request-data.js).
+ *
+ * Client-sent `x-clerk-*` and `x-middleware-*` request headers are removed before anything reads them
+ * (the engine, the handler, the headers copied to the app).
+ *
+ * Not here: Content-Security-Policy and debug logging (`contentSecurityPolicy`, `debug`), and Clerk's
+ * Frontend API proxy (`frontendApiProxy` is refused with a ConfigurationError).
+ * @module
+ */
+
+import { NextResponse } from 'next/server.js';
+
+import { MACHINE_TYPES, authObjectOfState, decide, snapshotOf } from '../authenticate.js';
+import { createAuth } from './auth.js';
+import { finalRedirects, handleControlFlowErrors } from './control-flow.js';
+import { decorateRequest, serverRedirectWithAuth } from './next-headers.js';
+import { clerkEnv, createEngineResolver } from './options.js';
+import { createProtect } from './protect.js';
+import { encryptRequestData } from './request-data.js';
+
+
+/**
+ * The handler a user passes: `(auth, request, event) => Response | void`.
+ * @typedef {(auth: any, request: Request, event: any) => unknown} ClerkMiddlewareHandler
+ */
+
+/**
+ * Removes client-sent internal headers from the request the handler sees (when the runtime lets us;
+ * the engine and the app never see them either way).
+ * @param {Request} request
+ * @param {string[]} names
+ */
+function stripInternalHeaders(request, names) {
+  try {
+    for (const name of names) request.headers.delete(name);
+  } catch {
+    // Immutable headers: nothing to do — what we read and forward was stripped already.
+  }
+}
+
+/**
+ * The decision's first `location` header, if any.
+ * @param {[string, string][]} headers
+ */
+function locationOf(headers) {
+  for (const [name, value] of headers) if (name === 'location') return value;
+  return null;
+}
+
+/**
+ * @param {ClerkMiddlewareHandler | undefined} handler
+ * @param {unknown} params
+ * @returns {(request: Request, event?: unknown) => Promise<Response>}
+ */
+function createMiddleware(handler, params) {
+  const engineOf = createEngineResolver(params);
+  return async (request, event) => {
+    const resolvedParams = typeof params === 'function' ? ((await params(request)) ?? {}) : /** @type {Record<string, any>} */ (params);
+    const engine = engineOf(resolvedParams, request.url);
+
+    const { snapshot, internal } = snapshotOf(request);
+    if (internal !== null) stripInternalHeaders(request, internal);
+    const snapshotJson = JSON.stringify(snapshot);
+    let decision;
+    try {
+      decision = await decide(engine, snapshotJson, engine.now());
+    } catch (error) {
+      if (/** @type {any} */ (error)?.code === 'invalid-request-url') return new NextResponse(null, { status: 400, statusText: 'Bad Request' });
+      throw error;
+    }
+    const { state, stateJson } = decision;
+
+    const location = locationOf(state.headers);
+    if (location !== null) {
+      const response = NextResponse.redirect(location);
+      for (const [name, value] of state.headers) if (name !== 'location') response.headers.append(name, value);
+      return response;
+    }
+    if (state.status === 'handshake') throw new Error('Clerk: handshake status without redirect');
+
+    /** @type {any} */
+    let rawAuth;
+    /** @type {import('./auth.js').RequestContext} */
+    const context = {
+      engine,
+      state,
+      stateJson,
+      snapshotJson,
+      rawAuth: () => (rawAuth ??= authObjectOfState(engine, state, true)),
+    };
+    const auth = /** @type {any} */ (createAuth(context));
+    auth.protect = createProtect(context);
+
+    /** @type {any} */
+    let result = NextResponse.next();
+    try {
+      const returned = handler === undefined ? undefined : await handler(auth, request, event);
+      result = returned || result;
+    } catch (error) {
+      result = handleControlFlowErrors(error, {
+        requestUrl: request.url,
+        stateTokenType: state.tokenType,
+        frontendApi: engine.frontendApi,
+        signInLocation: (target, returnBackUrl) => JSON.parse(engine.authenticator.redirectTo(
+          snapshotJson, stateJson, target, JSON.stringify(returnBackUrl ? { returnBackUrl } : { returnBackUrl: null }))).location,
+      });
+    }
+
+    // (Clerk sets its Content-Security-Policy headers here, on the response and as request headers,
+    // when `contentSecurityPolicy` is given; not in this module — see the module comment.)
+    for (const [name, value] of state.headers) result.headers.append(name, value);
+
+    if (result.headers.get('location')) {
+      if (finalRedirects.has(result)) return result;
+      return serverRedirectWithAuth(result, { clerkUrl: state.clerkUrl, secretKey: engine.secretKey, cookieHeader: snapshot.headers.cookie });
+    }
+
+    // (Clerk adds the request header `x-clerk-debug: true` here when `debug` is set; not in this module.)
+    return decorateRequest(result, request.url, snapshot.headers, async () => {
+      /** @type {[string, string][]} */
+      const headers = JSON.parse(engine.authenticator.downstreamHeaders(stateJson));
+      const machine = MACHINE_TYPES.has(/** @type {string} */ (state.tokenType)) ? serializable(context.rawAuth()) : null;
+      const data = await encryptRequestData(resolvedParams, machine, clerkEnv());
+      if (data !== undefined) headers.push(['x-clerk-request-data', data]);
+      return headers;
+    });
+  };
+}
+
+/**
+ * Clerk's `makeAuthObjectSerializable`: the auth object without its functions.
+ * @param {Record<string, unknown>} authObject
+ */
+function serializable(authObject) {
+  const { debug, getToken, has, ...rest } = authObject;
+  return rest;
+}
+
+/**
+ * Clerk's `clerkMiddleware`, every call shape:
+ * `clerkMiddleware()`, `clerkMiddleware(options)`, `clerkMiddleware(handler)`,
+ * `clerkMiddleware(handler, options)`, `clerkMiddleware(handler, (request) => options)` (evaluated per
+ * request), and `export default clerkMiddleware` (called by Next with `(request, event)`).
+ *
+ * Options are Clerk's (`publishableKey`, `secretKey`, `signInUrl`, `signUpUrl`, `jwtKey`,
+ * `authorizedParties`, `audience`, `clockSkewInMs`, `isSatellite`, `domain`, `proxyUrl`,
+ * `organizationSyncOptions`, …) over Clerk's environment variables, plus ours: `trustForwardedHost`
+ * (build return URLs from `X-Forwarded-Host`, as Clerk always does; off by default) and
+ * `allowedRedirectOrigins`.
+ * @param {...any} args
+ */
+export function clerkMiddleware(...args) {
+  const request = args[0] instanceof Request ? args[0] : undefined;
+  const event = request === undefined ? undefined : args[1];
+  const handler = typeof args[0] === 'function' ? args[0] : undefined;
+  const params = (args.length === 2 ? args[1] : typeof args[0] === 'function' ? {} : args[0]) || {};
+  const middleware = createMiddleware(handler, params);
+  if (request !== undefined && event) return middleware(request, event);
+  return middleware;
+}
