@@ -67,3 +67,35 @@ if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] ||
   # so the next run does not reinstall.
   touch node_modules/.package-lock.json
 fi
+
+# --- Next.js test apps (tests/next/app15, tests/next/app16; used by `npm run test:next`) -----------
+# 5. Each app's own dependencies (next 15 / 16, @clerk/nextjs, react, typescript), from its own
+#    package-lock.json, when missing or when its package.json / lockfile changed since the last install.
+#    `npm install`, not `npm ci`, for the same reason as step 4. portcullis itself is a link
+#    (`file:../../..`) to this repository, so the apps always see the current js/ and pkg/.
+for app in tests/next/app15 tests/next/app16; do
+  [ -f "$app/package.json" ] || continue
+  stamp="$app/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ ! -e "$app/node_modules/portcullis" ] ||
+    [ "$app/package-lock.json" -nt "$stamp" ] || [ "$app/package.json" -nt "$stamp" ]; then
+    say "installing npm dependencies of $app"
+    timed "npm install ($app)" npm install --prefix "$app" --no-audit --no-fund
+    touch "$stamp"
+  fi
+done
+
+# --- Cloudflare Worker browser test (tests/worker/browser.test.js; `npm run test:worker`) ----------
+# 6. Debian's Chromium, driven by playwright-core (which cannot download browsers here). Installed
+#    only when asked — PORTCULLIS_BROWSER_TESTS=1, or in CI (CI set) — because it is ~200 MB and
+#    only that one test needs it; elsewhere the test skips with a message saying how to get it.
+#    Never fatal: if apt-get is missing or fails, the browser test skips and says why.
+if { [ "${PORTCULLIS_BROWSER_TESTS:-}" = 1 ] || [ -n "${CI:-}" ]; } && [ ! -x /usr/bin/chromium ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    say "installing chromium for the Worker browser test (apt-get; about a minute)"
+    if ! timed "apt-get install chromium" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'; then
+      say "warning: could not install chromium; tests/worker/browser.test.js will be skipped"
+    fi
+  else
+    say "warning: chromium is missing and cannot be installed here (needs apt-get as root); tests/worker/browser.test.js will be skipped"
+  fi
+fi

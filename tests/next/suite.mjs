@@ -1,0 +1,287 @@
+/**
+ * The HTTP tests every Next.js test app must pass (registered once per app by run.mjs): real
+ * requests to `next start` on localhost (loopback), redirects not followed.
+ *
+ * The apps run portcullis/next's clerkMiddleware with the handler of shared/lib/protect-routes.ts
+ * (/admin: auth.protect({ role: 'org:admin' }); /dashboard, /api/admin: auth.protect()), and the
+ * pages read the user with @clerk/nextjs's auth(). The assertions are Clerk's answers, headers
+ * included:
+ * - signed out, page request → 307 to /sign-in?redirect_url=<the request URL>;
+ * - expired session token, page request → the handshake: 307 to the Frontend API's
+ *   /v1/client/handshake (production instance, so no dev-browser parameters);
+ * - signed out, any other request → protect()'s "404" rewrite, `x-clerk-auth-reason:
+ *   protect-rewrite, <why signed out>` (clerkMiddleware appends the request state's headers);
+ * - signed in without the role → the same "404", `x-clerk-auth-reason: protect-rewrite`.
+ * Page requests carry `Accept: text/html` and `Sec-Fetch-Dest: document` like a browser's. Signed-in
+ * requests carry `__client_uat` next to `__session`, as a browser signed in to Clerk does (without
+ * it Clerk reads the cookie session as signed out).
+ */
+
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { test } from 'node:test';
+
+import { randomUserId, sessionCookies, signSessionToken } from './support/tokens.mjs';
+
+const PAGE = { accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document' };
+const API = { accept: '*/*' };
+
+/**
+ * @typedef {object} AppUnderTest
+ * @property {() => string} origin the server's origin, once started
+ * @property {import('node:crypto').KeyObject} privateKey signs valid tokens
+ * @property {import('node:crypto').KeyObject} otherKey a key the app does not trust
+ * @property {string} secretKey the app's CLERK_SECRET_KEY (to forge x-clerk-auth-signature)
+ */
+
+/** The Frontend API of the apps' publishable key (never contacted). */
+const FRONTEND_API = 'https://clerk.example.com';
+/** Clerk's reason for an expired cookie token on a page request without a refresh cookie. */
+const EXPIRED_REASON = 'session-token-expired-refresh-non-eligible-no-refresh-cookie';
+
+/**
+ * @param {string} origin
+ * @param {string} path sent as is (`//api/…`, `%61` stay as written)
+ * @param {Record<string, string>} [headers]
+ */
+async function get(origin, path, headers = {}) {
+  const response = await fetch(origin + path, { headers, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+  const body = await response.text();
+  return { status: response.status, headers: response.headers, body };
+}
+
+/** @param {string} body */
+function shownUserId(body) {
+  return /data-testid="user-id">([^<]*)</.exec(body)?.[1] ?? null;
+}
+
+/**
+ * Asserts protect()'s redirect of a signed-out page request to the sign-in page (this app's
+ * /sign-in), coming back to exactly `origin + path`.
+ * @param {{ status: number, headers: Headers }} response
+ * @param {string} origin
+ * @param {string} path as sent (`/%64ashboard` comes back as is)
+ * @param {string} reason why the request is signed out (`x-clerk-auth-reason`)
+ */
+function assertSignInRedirect(response, origin, path, reason) {
+  assert.equal(response.status, 307);
+  const location = response.headers.get('location');
+  assert.ok(location, 'a Location header');
+  const target = new URL(location, origin);
+  assert.equal(target.origin, origin);
+  assert.equal(target.pathname, '/sign-in');
+  assert.deepEqual([...target.searchParams.keys()], ['redirect_url']);
+  assert.equal(target.searchParams.get('redirect_url'), origin + path);
+  assert.equal(response.headers.get('x-clerk-auth-status'), 'signed-out');
+  assert.equal(response.headers.get('x-clerk-auth-reason'), reason);
+  assert.equal(response.headers.get('x-clerk-redirect-to'), 'true');
+}
+
+/**
+ * Asserts Clerk's handshake for an expired cookie token on a page request: a 307 to the Frontend
+ * API's /v1/client/handshake that comes back to `origin + path` and carries the token, not cached,
+ * with the loop guard's cookie.
+ * @param {{ status: number, headers: Headers }} response
+ * @param {string} origin
+ * @param {string} path
+ * @param {string} token the expired session token sent
+ */
+function assertHandshake(response, origin, path, token) {
+  assert.equal(response.status, 307);
+  const location = response.headers.get('location');
+  assert.ok(location, 'a Location header');
+  const target = new URL(location);
+  assert.equal(target.origin, FRONTEND_API);
+  assert.equal(target.pathname, '/v1/client/handshake');
+  assert.deepEqual(
+    [...target.searchParams.keys()],
+    ['redirect_url', '__clerk_api_version', 'suffixed_cookies', '__clerk_hs_reason', 'format', '__session'],
+  );
+  assert.equal(target.searchParams.get('redirect_url'), origin + path);
+  assert.match(/** @type {string} */ (target.searchParams.get('__clerk_api_version')), /^\d{4}-\d{2}-\d{2}$/);
+  assert.equal(target.searchParams.get('suffixed_cookies'), 'false');
+  assert.equal(target.searchParams.get('__clerk_hs_reason'), EXPIRED_REASON);
+  assert.equal(target.searchParams.get('format'), 'nonce');
+  assert.equal(target.searchParams.get('__session'), token);
+  assert.equal(response.headers.get('cache-control'), 'no-store');
+  assert.equal(response.headers.get('set-cookie'), '__clerk_redirect_count=1; SameSite=Lax; HttpOnly; Max-Age=2');
+  assert.equal(response.headers.get('x-clerk-auth-status'), 'handshake');
+  assert.equal(response.headers.get('x-clerk-auth-reason'), EXPIRED_REASON);
+  assert.match(/** @type {string} */ (response.headers.get('x-clerk-auth-message')), /\(reason=token-expired, token-carrier=cookie\)$/);
+}
+
+/**
+ * Asserts Clerk's protect() "404" (a rewrite to a page that does not exist). Signed out, the
+ * request state's headers follow protect's own reason; signed in (wrong role) there are none.
+ * @param {{ status: number, headers: Headers }} response
+ * @param {string} [signedOutReason] why the request is signed out, if it is
+ */
+function assertProtectNotFound(response, signedOutReason) {
+  assert.equal(response.status, 404);
+  if (signedOutReason === undefined) {
+    assert.equal(response.headers.get('x-clerk-auth-reason'), 'protect-rewrite');
+    assert.equal(response.headers.get('x-clerk-auth-status'), null);
+  } else {
+    assert.equal(response.headers.get('x-clerk-auth-reason'), `protect-rewrite, ${signedOutReason}`);
+    assert.equal(response.headers.get('x-clerk-auth-status'), 'signed-out');
+  }
+}
+
+/**
+ * The request headers clerkMiddleware hands to the app, as a client might forge them.
+ * @param {string} token a valid session token of someone else
+ * @param {string} secretKey
+ */
+function forgedClerkHeaders(token, secretKey) {
+  return {
+    'x-clerk-auth-status': 'signed-in',
+    'x-clerk-auth-reason': '',
+    'x-clerk-auth-message': '',
+    'x-clerk-auth-token': token,
+    // @clerk/nextjs checks this HMAC-SHA1 of the token under the secret key: a correct one.
+    'x-clerk-auth-signature': createHmac('sha1', secretKey).update(token).digest('hex'),
+  };
+}
+
+/**
+ * Registers the tests for one app; call inside its `describe`, after the `before` that starts it.
+ * @param {AppUnderTest} app
+ */
+export function registerAppTests(app) {
+  const member = randomUserId();
+  const admin = randomUserId();
+  const memberSession = () => signSessionToken(app.privateKey, { userId: member, orgRole: 'member' });
+  const adminSession = () => signSessionToken(app.privateKey, { userId: admin, orgRole: 'admin' });
+
+  test('public page: 200 without a session', async () => {
+    const response = await get(app.origin(), '/', PAGE);
+    assert.equal(response.status, 200);
+    assert.match(response.body, /Public home/);
+  });
+
+  test('protected page without a session: 307 to sign-in, back to the page', async () => {
+    assertSignInRedirect(await get(app.origin(), '/dashboard', PAGE), app.origin(), '/dashboard', 'session-token-and-uat-missing');
+  });
+
+  test('protected page with a valid __session cookie: 200 and the user id', async () => {
+    const response = await get(app.origin(), '/dashboard', { ...PAGE, cookie: sessionCookies(memberSession()) });
+    assert.equal(response.status, 200);
+    assert.equal(shownUserId(response.body), member);
+  });
+
+  test('protected page with an expired token: 307 handshake to the Frontend API', async () => {
+    const expired = signSessionToken(app.privateKey, { userId: member, expiresInS: -120, issuedAgoS: 300 });
+    const response = await get(app.origin(), '/dashboard', { ...PAGE, cookie: sessionCookies(expired) });
+    assertHandshake(response, app.origin(), '/dashboard', expired.token);
+    assert.notEqual(shownUserId(response.body), member);
+  });
+
+  test('protected page with a token signed by another key: signed out, 307 to sign-in', async () => {
+    const forged = signSessionToken(app.otherKey, { userId: member });
+    const response = await get(app.origin(), '/dashboard', { ...PAGE, cookie: sessionCookies(forged) });
+    assertSignInRedirect(response, app.origin(), '/dashboard', 'token-invalid-signature');
+    assert.match(/** @type {string} */ (response.headers.get('x-clerk-auth-message')), /\(reason=token-invalid-signature, token-carrier=cookie\)$/);
+  });
+
+  test("a client cannot forge clerkMiddleware's x-clerk-auth-* request headers", async () => {
+    const forged = forgedClerkHeaders(adminSession().token, app.secretKey);
+    // Signed out: auth() must not see the forged admin.
+    const signedOut = await get(app.origin(), '/clerk-auth', { ...PAGE, ...forged });
+    assert.equal(signedOut.status, 200);
+    assert.equal(shownUserId(signedOut.body), 'none');
+    // Signed in as a member: auth() sees the member, not the forged admin; /admin stays closed.
+    const asMember = await get(app.origin(), '/dashboard', { ...PAGE, ...forged, cookie: sessionCookies(memberSession()) });
+    assert.equal(asMember.status, 200);
+    assert.equal(shownUserId(asMember.body), member);
+    assertProtectNotFound(await get(app.origin(), '/admin', { ...PAGE, ...forged, cookie: sessionCookies(memberSession()) }));
+  });
+
+  test('protected API without a session: 404 (protect rewrite)', async () => {
+    assertProtectNotFound(await get(app.origin(), '/api/admin/users', API), 'session-token-and-uat-missing');
+  });
+
+  test('protected API with an expired token: 404 (protect rewrite), no handshake', async () => {
+    const expired = signSessionToken(app.privateKey, { userId: member, expiresInS: -120, issuedAgoS: 300 });
+    const response = await get(app.origin(), '/api/admin/users', { ...API, cookie: sessionCookies(expired) });
+    assertProtectNotFound(response, EXPIRED_REASON);
+    assert.equal(response.headers.get('location'), null);
+  });
+
+  test('protected API with an admin session (cookie): 200 JSON', async () => {
+    const response = await get(app.origin(), '/api/admin/users', { ...API, cookie: sessionCookies(adminSession()) });
+    assert.equal(response.status, 200);
+    const json = JSON.parse(response.body);
+    assert.equal(json.requestedBy, admin);
+    assert.equal(json.orgRole, 'org:admin');
+  });
+
+  test('protected API with an admin session (Authorization: Bearer): 200 JSON', async () => {
+    const { token } = adminSession();
+    const response = await get(app.origin(), '/api/admin/users', { ...API, authorization: `Bearer ${token}` });
+    assert.equal(response.status, 200);
+    assert.equal(JSON.parse(response.body).requestedBy, admin);
+  });
+
+  test('protected API with a member session: 200 (signed in is enough; the role check is /admin\'s)', async () => {
+    const response = await get(app.origin(), '/api/admin/users', { ...API, cookie: sessionCookies(memberSession()) });
+    assert.equal(response.status, 200);
+    const json = JSON.parse(response.body);
+    assert.equal(json.requestedBy, member);
+    assert.equal(json.orgRole, 'org:member');
+  });
+
+  test('role-checked page: 200 for org:admin, 404 for org:member', async () => {
+    const asAdmin = await get(app.origin(), '/admin', { ...PAGE, cookie: sessionCookies(adminSession()) });
+    assert.equal(asAdmin.status, 200);
+    assert.equal(shownUserId(asAdmin.body), admin);
+    assert.match(asAdmin.body, /data-testid="org-role">org:admin</);
+    const asMember = await get(app.origin(), '/admin', { ...PAGE, cookie: sessionCookies(memberSession()) });
+    assertProtectNotFound(asMember);
+    assert.notEqual(shownUserId(asMember.body), member);
+  });
+
+  test('encoded path /api/%61dmin/users is protected too', async () => {
+    assertProtectNotFound(await get(app.origin(), '/api/%61dmin/users', API), 'session-token-and-uat-missing');
+  });
+
+  test('encoded page path /%64ashboard is protected too', async () => {
+    assertSignInRedirect(await get(app.origin(), '/%64ashboard', PAGE), app.origin(), '/%64ashboard', 'session-token-and-uat-missing');
+  });
+
+  test('double-slash path //api/admin/users is protected too', async () => {
+    const response = await get(app.origin(), '//api/admin/users', API);
+    assert.notEqual(response.status, 200);
+    if (response.status === 308) {
+      // Next normalises repeated slashes with a redirect before middleware runs: follow it once.
+      const target = new URL(/** @type {string} */ (response.headers.get('location')), app.origin());
+      assert.equal(target.pathname, '/api/admin/users');
+      assertProtectNotFound(await get(app.origin(), target.pathname, API), 'session-token-and-uat-missing');
+    } else {
+      assertProtectNotFound(response, 'session-token-and-uat-missing');
+    }
+  });
+
+  test('malformed percent-escape in a protected path: 400', async () => {
+    const response = await get(app.origin(), '/dashboard/%zz', PAGE);
+    assert.equal(response.status, 400);
+  });
+
+  test('route handler (Node.js runtime) verifies the session itself with portcullis/next', async () => {
+    const ok = await get(app.origin(), '/api/whoami', { ...API, cookie: sessionCookies(memberSession()) });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(JSON.parse(ok.body), { signedIn: true, userId: member, orgRole: 'org:member', runtime: 'nodejs' });
+    const expired = signSessionToken(app.privateKey, { userId: member, expiresInS: -120, issuedAgoS: 300 });
+    const refused = await get(app.origin(), '/api/whoami', { ...API, cookie: sessionCookies(expired) });
+    assert.equal(refused.status, 401);
+    assert.equal(JSON.parse(refused.body).reason, 'token-expired');
+  });
+
+  test("Clerk's auth() in a Server Component sees the user (unprotected page)", async () => {
+    const response = await get(app.origin(), '/clerk-auth', { ...PAGE, cookie: sessionCookies(memberSession()) });
+    assert.equal(response.status, 200);
+    assert.equal(shownUserId(response.body), member);
+    const signedOut = await get(app.origin(), '/clerk-auth', PAGE);
+    assert.equal(signedOut.status, 200);
+    assert.equal(shownUserId(signedOut.body), 'none');
+  });
+}
