@@ -22,6 +22,7 @@ import { TokenVerificationError, verifyToken } from '../../js/index.js';
 import { resetTokenVerificationForTesting, verifierStats } from '../../js/verify.js';
 import { setSubtleForTesting, signatureStats } from '../../js/crypto.js';
 import { startBapiStandin } from './support/bapi-standin.js';
+import { mulberry32 } from './support/prng.js';
 
 const vectors = JSON.parse(readFileSync(new URL('../data/token-vectors.json', import.meta.url), 'utf8'));
 const SECRET = 'sk_test_vector_standin_secret';
@@ -108,15 +109,6 @@ async function runAll({ isolated = false, twice = false } = {}) {
   return failures;
 }
 
-/** A small deterministic PRNG (mulberry32), so failures are reproducible. @param {number} seed */
-function prng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The token with bit `bit` of its decoded signature flipped (re-encoded canonically). */
 function flipSignatureBit(token, bit) {
@@ -186,7 +178,7 @@ test('every case, Rust fallback (no crypto.subtle), each case in a fresh state',
 });
 
 test('random signature bit flips on every valid case are refused (WebCrypto)', async () => {
-  const random = prng(0x5eed);
+  const random = mulberry32(0x5eed);
   setSubtleForTesting(globalThis.crypto.subtle);
   const before = signatureStats.webcrypto;
   const failures = [];
@@ -208,7 +200,7 @@ test('random signature bit flips on every valid case are refused (WebCrypto)', a
   assert.ok(signatureStats.webcrypto - before >= flips / 2, 'most flips reached WebCrypto');
 });
 test('random signature bit flips on every valid case are refused (node:crypto)', async () => {
-  const random = prng(0x5eed);
+  const random = mulberry32(0x5eed);
   const before = signatureStats.native;
   const failures = [];
   let flips = 0;
@@ -231,7 +223,7 @@ test('random signature bit flips on every valid case are refused (node:crypto)',
 test('signature bit flips are refused by the Rust fallback too', async () => {
   setSubtleForTesting(null);
   try {
-    const random = prng(0xf11b);
+    const random = mulberry32(0xf11b);
     const failures = [];
     for (const { c, index } of validCases) {
       const bit = Math.floor(random() * 8 * 1024);

@@ -12,19 +12,14 @@
  * @module
  */
 
+import { mulberry32 } from './prng.js';
+
 /**
- * mulberry32: small, fast, good enough for test-corpus generation.
+ * Seeded choices for the test corpus.
  * @param {number} seed
  */
 export function makeRng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const rng = {
     next,
     /** integer in [lo, hi] */

@@ -10,17 +10,11 @@
  */
 
 import { INSTANCES, cookieSuffix, signToken } from './fixtures.js';
+import { mulberry32 } from '../prng.js';
 
-/** mulberry32: small, seedable, good enough for test data. */
+/** Seeded choices for test data. @param {number} seed */
 export function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const pick = (items) => items[Math.floor(next() * items.length)];
   const chance = (p) => next() < p;
   /** @param {[unknown, number][]} weighted */
