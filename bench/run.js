@@ -234,3 +234,6 @@ await main();
 
 // Token verification (bench/tokens.js): the same process, after the route benchmark.
 await (await import('./tokens.js')).main();
+
+// clerkMiddleware (bench/middleware.js): the four cases of the peer comparison, same process.
+await (await import('./middleware.js')).main();

@@ -321,9 +321,18 @@ export async function decide(engine, snapshotJson, now, answer = answerHost) {
  * @param {{level: string, message: string}} entry
  */
 function log(entry) {
+  // Clerk prints the missing-azp warning once per process (its logger's warnOnce); every request
+  // would otherwise pay for a console write.
+  if (entry.message.startsWith(AZP_WARNING)) {
+    if (warnedMissingAzp) return;
+    warnedMissingAzp = true;
+  }
   const method = entry.level === 'error' ? console.error : entry.level === 'warn' ? console.warn : console.log;
   method(entry.message);
 }
+
+const AZP_WARNING = 'Clerk: Session token from cookie is missing the azp claim.';
+let warnedMissingAzp = false;
 
 /**
  * Answers one host request (src/decide/host.rs): tokens with js/verify.js, Backend API calls with fetch.
