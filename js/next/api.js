@@ -13,3 +13,4 @@ export { verifyToken } from '../verify.js';
 export { authObjectFromClaims } from '../auth-object.js';
 export { MalformedURLError, RoutePatternError, TokenVerificationError, ConfigurationError } from '../errors.js';
 export { clerkMiddleware } from './middleware.js';
+export { authMiddleware, DEFAULT_CONFIG_MATCHER, DEFAULT_IGNORED_ROUTES, DEFAULT_API_ROUTES } from './auth-middleware.js';

@@ -14,8 +14,9 @@
  * Client-sent `x-clerk-*` and `x-middleware-*` request headers are removed before anything reads them
  * (the engine, the handler, the headers copied to the app).
  *
- * Not here: Content-Security-Policy and debug logging (`contentSecurityPolicy`, `debug`), and Clerk's
- * Frontend API proxy (`frontendApiProxy` is refused with a ConfigurationError).
+ * `contentSecurityPolicy` (js/next/csp-headers.js) and `debug` (js/next/debug.js) are applied where
+ * Clerk applies them. Not here: Clerk's Frontend API proxy (`frontendApiProxy` is refused with a
+ * ConfigurationError).
  * @module
  */
 
@@ -24,7 +25,9 @@ import { NextResponse } from 'next/server.js';
 import { MACHINE_TYPES, authObjectOfState, decide, snapshotOf } from '../authenticate.js';
 import { createAuth } from './auth.js';
 import { finalRedirects, handleControlFlowErrors } from './control-flow.js';
-import { decorateRequest, serverRedirectWithAuth } from './next-headers.js';
+import { decorateRequest, serverRedirectWithAuth, setRequestHeadersOnNextResponse } from './next-headers.js';
+import { applyContentSecurityPolicy } from './csp-headers.js';
+import { createDebugLogger, requestForLog, secretsOf } from './debug.js';
 import { clerkEnv, createEngineResolver } from './options.js';
 import { createProtect } from './protect.js';
 import { encryptRequestData } from './request-data.js';
@@ -66,12 +69,36 @@ function locationOf(headers) {
 function createMiddleware(handler, params) {
   const engineOf = createEngineResolver(params);
   return async (request, event) => {
+    const logger = createDebugLogger('clerkMiddleware');
+    try {
+      return await runMiddleware(request, event, logger);
+    } finally {
+      logger.commit();
+    }
+  };
+
+  /**
+   * @param {Request} request
+   * @param {unknown} event
+   * @param {ReturnType<typeof createDebugLogger>} logger
+   */
+  async function runMiddleware(request, event, logger) {
     const resolvedParams = typeof params === 'function' ? ((await params(request)) ?? {}) : /** @type {Record<string, any>} */ (params);
     const engine = engineOf(resolvedParams, request.url);
 
     const { snapshot, internal } = snapshotOf(request);
     if (internal !== null) stripInternalHeaders(request, internal);
     const snapshotJson = JSON.stringify(snapshot);
+    /** @type {Record<string, any>} */
+    let debugOptions = {};
+    if (resolvedParams.debug) {
+      const env = clerkEnv();
+      debugOptions = { publishableKey: resolvedParams.publishableKey || env.publishableKey, secretKey: resolvedParams.secretKey || env.secretKey,
+        signInUrl: resolvedParams.signInUrl || env.signInUrl, signUpUrl: resolvedParams.signUpUrl || env.signUpUrl, ...resolvedParams };
+      logger.enable();
+      logger.addSecrets(secretsOf(snapshot, debugOptions));
+      logger.debug('options', debugOptions);
+    }
     let decision;
     try {
       decision = await decide(engine, snapshotJson, engine.now());
@@ -80,6 +107,15 @@ function createMiddleware(handler, params) {
       throw error;
     }
     const { state, stateJson } = decision;
+    logger.debug('url', () => requestForLog(snapshot, state.clerkUrl));
+    if (snapshot.headers.authorization?.startsWith('Basic ')) logger.debug('Basic Auth detected');
+    const requestCsp = snapshot.headers['content-security-policy'];
+    if (requestCsp) logger.debug('Content-Security-Policy detected', () => ({ value: requestCsp }));
+    logger.debug('requestState', () => ({
+      status: state.status,
+      headers: JSON.stringify(Object.fromEntries(new Headers(state.headers))),
+      reason: state.reason,
+    }));
 
     const location = locationOf(state.headers);
     if (location !== null) {
@@ -101,6 +137,10 @@ function createMiddleware(handler, params) {
     };
     const auth = /** @type {any} */ (createAuth(context));
     auth.protect = createProtect(context);
+    logger.debug('auth', () => {
+      const authObject = context.rawAuth();
+      return { auth: authObject, debug: typeof authObject.debug === 'function' ? authObject.debug() : undefined };
+    });
 
     /** @type {any} */
     let result = NextResponse.next();
@@ -117,16 +157,24 @@ function createMiddleware(handler, params) {
       });
     }
 
-    // (Clerk sets its Content-Security-Policy headers here, on the response and as request headers,
-    // when `contentSecurityPolicy` is given; not in this module — see the module comment.)
-    for (const [name, value] of state.headers) result.headers.append(name, value);
+    // Clerk's Content-Security-Policy headers: on the response (redirects too) and as request headers.
+    if (resolvedParams.contentSecurityPolicy) {
+      const headers = applyContentSecurityPolicy(result, resolvedParams.contentSecurityPolicy, {
+        frontendApi: engine.frontendApi, requestHeaders: snapshot.headers });
+      logger.debug('Clerk generated CSP', () => ({ headers }));
+    }
+    for (const [name, value] of state.headers) {
+      if (name === 'content-security-policy') logger.debug('Content-Security-Policy detected', () => ({ value }));
+      result.headers.append(name, value);
+    }
 
     if (result.headers.get('location')) {
+      logger.debug('handlerResult is redirect');
       if (finalRedirects.has(result)) return result;
       return serverRedirectWithAuth(result, { clerkUrl: state.clerkUrl, secretKey: engine.secretKey, cookieHeader: snapshot.headers.cookie });
     }
 
-    // (Clerk adds the request header `x-clerk-debug: true` here when `debug` is set; not in this module.)
+    if (resolvedParams.debug) setRequestHeadersOnNextResponse(result, snapshot.headers, [['x-clerk-debug', 'true']]);
     return decorateRequest(result, request.url, snapshot.headers, async () => {
       /** @type {[string, string][]} */
       const headers = JSON.parse(engine.authenticator.downstreamHeaders(stateJson));
@@ -135,7 +183,7 @@ function createMiddleware(handler, params) {
       if (data !== undefined) headers.push(['x-clerk-request-data', data]);
       return headers;
     });
-  };
+  }
 }
 
 /**

@@ -133,6 +133,10 @@ export interface ClerkMiddlewareOptions {
   trustForwardedHost?: boolean;
   /** Ours: origins a development primary may send users back to from `__clerk_redirect_url`. */
   allowedRedirectOrigins?: string[];
+  /** Clerk's Content-Security-Policy headers, on the response and forwarded to the app (with `x-nonce`). */
+  contentSecurityPolicy?: ContentSecurityPolicyOptions;
+  /** One grouped, redacted log per request, and the request header `x-clerk-debug: true`. */
+  debug?: boolean;
   [option: string]: unknown;
 }
 
@@ -181,3 +185,39 @@ export type ClerkMiddlewareOptionsCallback = (request: NextRequest) => ClerkMidd
 export function clerkMiddleware(options?: ClerkMiddlewareOptions): NextMiddleware;
 export function clerkMiddleware(handler: ClerkMiddlewareHandler, options?: ClerkMiddlewareOptions | ClerkMiddlewareOptionsCallback): NextMiddleware;
 export function clerkMiddleware(request: NextRequest, event: NextFetchEvent): Promise<Response>;
+
+export interface ContentSecurityPolicyOptions {
+  /** `'strict-dynamic'` and a per-request nonce instead of `http:` / `https:`. */
+  strict?: boolean;
+  /** Merged into Clerk's default directives (same name) or added; `none` replaces a directive's sources. */
+  directives?: Record<string, string | string[]>;
+  /** Send `content-security-policy-report-only`. */
+  reportOnly?: boolean;
+  /** Reporting endpoint URL (`reporting-endpoints` + `report-to csp-endpoint`). */
+  reportTo?: string;
+}
+
+/** Legacy `authMiddleware` (Clerk v4/v5): `next.config` matcher Clerk recommended. */
+export const DEFAULT_CONFIG_MATCHER: readonly string[];
+/** Routes `authMiddleware` passes through untouched unless `ignoredRoutes` is given. */
+export const DEFAULT_IGNORED_ROUTES: readonly string[];
+/** API routes by path (plus the method / content-type heuristic) unless `apiRoutes` is given. */
+export const DEFAULT_API_ROUTES: readonly string[];
+
+export type AuthMiddlewareAuthObject = ClerkMiddlewareAuthObject & { isPublicRoute: boolean; isApiRoute: boolean };
+
+export interface AuthMiddlewareOptions extends ClerkMiddlewareOptions {
+  /** Routes reachable signed out (the sign-in / sign-up URLs from the environment are added unless a function). */
+  publicRoutes?: RouteMatcherParam;
+  /** Routes passed through without authentication (`x-clerk-auth-reason: ignored-route`). */
+  ignoredRoutes?: RouteMatcherParam;
+  /** Routes answered with 401 instead of a redirect when signed out on a private route. */
+  apiRoutes?: RouteMatcherParam;
+  /** Before authentication: `false` skips it (`skip`), a redirect is returned (`before-auth-redirect`). */
+  beforeAuth?: (req: NextRequest, evt: NextFetchEvent) => unknown;
+  /** After authentication (default: 401 for a private API route, redirect to sign-in for a private page). */
+  afterAuth?: (auth: AuthMiddlewareAuthObject, req: NextRequest, evt: NextFetchEvent) => unknown;
+}
+
+/** Clerk's legacy `authMiddleware`, on the same engine as `clerkMiddleware`. */
+export function authMiddleware(options?: AuthMiddlewareOptions): NextMiddleware;
