@@ -62,6 +62,8 @@ export { isLoopback } from './hosts.js';
  * @property {'development' | 'production'} instanceType
  * @property {string} frontendApi host from the publishable key
  * @property {string | null} proxyUrl
+ * @property {string | null} secretKey CLERK_SECRET_KEY (the decision engine's Backend API calls)
+ * @property {string | null} apiUrl CLERK_API_URL as configured (null: Clerk's default for the key)
  * @property {string | null} signInUrl as configured (null: derived per request)
  * @property {string | null} signUpUrl
  * @property {boolean} localIssuer
@@ -481,6 +483,8 @@ export function parseConfig(env) {
       instanceType: /** @type {any} */ (parsedPk).instanceType,
       frontendApi: /** @type {any} */ (parsedPk).frontendApi,
       proxyUrl,
+      secretKey: skType === null ? null : sk,
+      apiUrl,
       signInUrl,
       signUpUrl,
       localIssuer,

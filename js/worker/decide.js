@@ -1,42 +1,43 @@
 /**
- * THE DECISION STEP: who is making this request? — the one function to swap for the Rust engine.
+ * THE DECISION STEP: who is making this request? — Clerk's `authenticateRequest`, decided by the
+ * Rust engine (src/decide/, the wasm `Authenticator`), the same one the Next.js middleware uses.
  *
  * `decide(request, config)` answers Clerk's `authenticateRequest` question and nothing else; the
  * Worker (handler.js) then applies the route rules, forwards, redirects or denies. Everything the
- * handler needs from a decision is in the returned {@link AuthState}, so replacing this module's
- * body is the whole migration:
+ * handler needs from a decision is in the returned {@link AuthState}.
  *
- *   TO SWAP IN THE RUST ENGINE (src/decide/, `begin`/`resume`): keep the signature
- *   `async decide(request, config) -> AuthState`. Build the engine's RequestSnapshot from `request`
- *   (method, url, headers), call `begin`; while it answers `Step::Host`, do what it asks
- *   (`VerifySessionToken` → `verifyToken(token, config.verifyOptions)`, Backend API calls for the
- *   handshake nonce / refresh → fetch) and `resume`; map the final RequestState to AuthState:
- *   status/reason/message as they are, `auth` = `authObjectFromClaims(claims)` when signed in,
- *   `headers` = the state's response headers (Location + Cache-Control for a handshake, Set-Cookie).
- *   Nothing else in js/worker/ changes.
+ * How: the request becomes the engine's snapshot (`snapshotOf`: method, URL, headers without
+ * client-sent `x-clerk-*` / `x-middleware-*`), `decide` (js/authenticate.js) runs the engine and
+ * answers its host requests — session and handshake tokens with js/verify.js and the Worker's own
+ * key source (`config.verifyOptions`: CLERK_JWT_KEY, the local issuer's in-memory JWKS, or the
+ * Backend API JWKS with the Worker's key-set cache), Backend API calls (handshake nonce payload,
+ * session refresh) with `fetch` and CLERK_SECRET_KEY. The engine's state maps to AuthState:
+ * status/reason/message as they are, `auth` = `authObjectFromClaims(claims)` when signed in,
+ * `headers` = the state's response headers (Location + Cache-Control + the loop-guard cookie for a
+ * handshake, Set-Cookie directives otherwise).
  *
- * What this interim version does (Clerk's cookie path, §3.2–3.6 of CLERK-BEHAVIOUR.md, reduced):
- * - `Authorization: Bearer <token>` (or a bare token) → verified → signed-in, or signed-out with
- *   Clerk's reason; machine tokens (mt_/oat_/ak_, machine JWTs) → signed-out `token-type-mismatch`.
- * - Cookies `__session` / `__client_uat` (un-suffixed only): rows C6–C12 — no uat and no session →
- *   signed-out `session-token-and-uat-missing`; uat/session disagreeing, `iat` before the uat, an
- *   expired / not-yet-valid / future-`iat` token → handshake, else any other failure → signed-out.
- * - Handshake (§3.6): only for handshake-eligible requests (GET, `sec-fetch-dest` document/iframe,
- *   or no `sec-fetch-dest` and `accept` starting with text/html), with the `__clerk_redirect_count`
- *   loop guard (3), and only when the Frontend API can complete it without a Backend API nonce
- *   exchange — i.e. the local issuer. With a real Clerk instance the reason becomes signed-out
- *   (pages go to sign-in, whose ClerkJS refreshes and comes back) until the engine lands.
- * - Local issuer only: a token signed by a previous isolate's key (`jwk-kid-mismatch`: every
- *   `wrangler dev` reload rotates the issuer's key) also goes through the handshake.
- * - Not done here (the engine's job): suffixed cookies, dev-browser (`__clerk_db_jwt`), satellite
- *   and cross-origin sync, refresh tokens, organization sync. A `pending` session is signed out.
+ * So the Worker applies Clerk's full table: Bearer and machine tokens, suffixed cookies,
+ * `__client_uat`, dev-browser rules (`__clerk_db_jwt`, development instances), satellites, refresh
+ * cookies, organization sync, and the handshake with Clerk's exact Location, cookies and the
+ * `__clerk_redirect_count` 3-strike guard.
+ *
+ * The local issuer stands in for the Frontend API: with PORTCULLIS_LOCAL_ISSUER=1 and no
+ * CLERK_PROXY_URL the engine is given the proxy URL `/__portcullis/issuer` (a proxy URL is the
+ * Frontend API, resolved against the request's origin), so its handshake redirect lands on the
+ * issuer's `/v1/client/handshake`, which sets fresh cookies itself and redirects back. The issuer has
+ * no Backend API, so the engine's Backend API questions are answered "unavailable" there.
+ *
+ * A `pending` session (sts=pending) is answered signed-out `session-pending`, as Clerk's
+ * `toAuth({treatPendingAsSignedOut: true})`. An error the engine raises for a malformed request
+ * (`invalid-request-url`, `header-injection`, an invalid handshake token, …) is signed-out with the
+ * error's code.
  * @module
  */
 
-import { verifyToken } from '../verify.js';
+import { answerHost, decide as runEngine, engineFor, snapshotOf } from '../authenticate.js';
 import { authObjectFromClaims } from '../auth-object.js';
-import { TokenVerificationError } from '../errors.js';
-import { parseCookies } from './cookies.js';
+import { ConfigurationError, TokenVerificationError } from '../errors.js';
+import { verifyToken } from '../verify.js';
 import { ISSUER_PREFIX } from './issuer/index.js';
 
 /**
@@ -50,30 +51,113 @@ import { ISSUER_PREFIX } from './issuer/index.js';
  *   (the handler answers 307 with them), otherwise Set-Cookie directives if any (null: none)
  */
 
-/** Clerk's API version sent on handshake redirects (§3.6). */
-const CLERK_API_VERSION = '2026-05-12';
-const MAX_REDIRECTS = 3;
-const SESSION_CATEGORIES = new Set(['cl_B7d4PD111AAA', 'cl_I7d4PD111III']);
+/** Verification reasons raised only after the signature checked out (src/token/verify.rs `check_claims`). */
+const CLAIM_REASONS = new Set([
+  'token-expired', 'token-not-active-yet', 'token-iat-in-the-future', 'token-verification-failed',
+  'token-invalid-authorized-parties', 'token-invalid-issuer',
+]);
+
+/** A placeholder secret key (never sent: Backend API calls are answered "unavailable" without a real one). */
+const NO_SECRET = { development: 'sk_test_portcullis_unset', production: 'sk_live_portcullis_unset' };
+
+/** @type {WeakMap<object, {engine: import('../authenticate.js').Engine, backendApi: boolean}>} */
+const engines = new WeakMap();
 
 /**
- * What a verified token is, by its (frozen, cached) payload: a token seen before costs no decoding
- * and no call into the core. `auth` is null for a machine token that happens to verify.
- * @type {WeakMap<object, {auth: import('../auth-object.js').SessionAuthObject | null}>}
+ * The engine of a Worker configuration (one per parsed configuration).
+ * @param {import('./config.js').WorkerConfig} config
  */
-const verdicts = new WeakMap();
-
-/**
- * @param {string} token
- * @param {Record<string, unknown>} claims
- */
-function authOf(token, claims) {
-  let verdict = verdicts.get(claims);
-  if (verdict === undefined) {
-    verdict = { auth: isMachineToken(token) ? null : authObjectFromClaims(claims) };
-    verdicts.set(claims, verdict);
+function engineOf(config) {
+  let entry = engines.get(config);
+  if (entry === undefined) {
+    const proxyUrl = config.proxyUrl ?? (config.localIssuer ? ISSUER_PREFIX : null);
+    /** @type {Record<string, unknown>} */
+    const options = {
+      publishableKey: config.publishableKey,
+      secretKey: config.secretKey ?? NO_SECRET[config.instanceType],
+    };
+    if (proxyUrl !== null) options.proxyUrl = proxyUrl;
+    if (config.signInUrl !== null) options.signInUrl = config.signInUrl;
+    if (config.signUpUrl !== null) options.signUpUrl = config.signUpUrl;
+    if (config.apiUrl !== null) options.apiUrl = config.apiUrl;
+    entry = { engine: engineFor(options), backendApi: config.secretKey !== null && !config.localIssuer };
+    engines.set(config, entry);
   }
-  return verdict.auth;
+  return entry;
 }
+
+/**
+ * @param {unknown} error
+ * @returns {any} the engine's answer for a verification that did not succeed
+ */
+function refusal(error) {
+  if (error instanceof TokenVerificationError) {
+    return { kind: 'refused', reason: error.reason, message: [error.message, error.action].filter((m) => m).join(' ') };
+  }
+  if (error instanceof ConfigurationError) throw error;
+  return { kind: 'verify-failed', message: String(/** @type {any} */ (error)?.message ?? error) };
+}
+
+/**
+ * The verifier options with a clock skew the engine asked for (its 24 h development retry).
+ * @type {WeakMap<object, Map<number, Record<string, unknown>>>}
+ */
+const skewed = new WeakMap();
+
+/**
+ * @param {Record<string, unknown>} base
+ * @param {number | null | undefined} clockSkewInMs
+ */
+function optionsWithSkew(base, clockSkewInMs) {
+  if (clockSkewInMs === null || clockSkewInMs === undefined) return base;
+  let bySkew = skewed.get(base);
+  if (bySkew === undefined) skewed.set(base, (bySkew = new Map()));
+  let options = bySkew.get(clockSkewInMs);
+  if (options === undefined) bySkew.set(clockSkewInMs, (options = Object.freeze({ ...base, clockSkewInMs })));
+  return options;
+}
+
+/**
+ * Answers the engine's host requests with the Worker's key source and Backend API settings.
+ * @param {import('./config.js').WorkerConfig} config
+ * @param {boolean} backendApi
+ */
+function answererFor(config, backendApi) {
+  return async (/** @type {any} */ engine, /** @type {any} */ request) => {
+    switch (request.kind) {
+      case 'verify-session-token':
+        try {
+          return { kind: 'verified', claims: await verifyToken(request.token, /** @type {any} */ (optionsWithSkew(config.verifyOptions, request.clockSkewInMs))) };
+        } catch (error) {
+          return refusal(error);
+        }
+      case 'verify-handshake-token': {
+        // Clerk's verifyHandshakeJwt: signature, typ, alg, category; no claim checks.
+        try {
+          await verifyToken(request.token, /** @type {any} */ (config.verifyOptions));
+        } catch (error) {
+          if (!(error instanceof TokenVerificationError) || !CLAIM_REASONS.has(error.reason)) return refusal(error);
+        }
+        try {
+          const part = request.token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+          const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+          return { kind: 'verified', claims: JSON.parse(new TextDecoder().decode(bytes)) };
+        } catch {
+          return { kind: 'refused', reason: 'token-invalid', message: 'The handshake token payload is not JSON.' };
+        }
+      }
+      case 'get-handshake-payload':
+      case 'refresh-session':
+        if (!backendApi) return { kind: 'unavailable' };
+        return answerHost(engine, request);
+      default:
+        return answerHost(engine, request);
+    }
+  };
+}
+
+/** @type {WeakMap<object, ReturnType<typeof answererFor>>} */
+const answerers = new WeakMap();
 
 /**
  * @param {AuthState['status']} status
@@ -84,186 +168,42 @@ function state(status, rest = {}) {
   return { status, reason: null, message: null, auth: null, tokenType: null, headers: null, ...rest };
 }
 
-/** @param {string} reason @param {string | null} [message] */
-const signedOut = (reason, message = null) => state('signed-out', { reason, message });
-
-/**
- * The token in `Authorization`, Clerk's way: `Bearer <t>` → t; a value without a space is the token
- * itself; any other scheme is not a token.
- * @param {string | null} value
- */
-function headerToken(value) {
-  if (value === null || value === '') return null;
-  const space = value.indexOf(' ');
-  if (space === -1) return value;
-  if (value.slice(0, space) !== 'Bearer') return null;
-  const token = value.slice(space + 1);
-  return token === '' ? null : token;
-}
-
-/** @param {string} part */
-function decodePart(part) {
-  const b64 = part.replace(/-/g, '+').replace(/_/g, '/');
-  const binary = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-  return JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
-}
-
-/**
- * A JWT's header and payload, unverified (only to route the decision, as Clerk's `decodeJwt`).
- * @param {string} token
- */
-function decodeUnverified(token) {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((p) => /^[A-Za-z0-9_-]+$/.test(p))) return null;
-  try {
-    const header = decodePart(parts[0]);
-    const payload = decodePart(parts[1]);
-    if (header === null || typeof header !== 'object' || payload === null || typeof payload !== 'object') return null;
-    return { header, payload };
-  } catch {
-    return null;
-  }
-}
-
-/**
- * A machine token, or a JWT of a non-session category: never a session (§3.2, C10).
- * @param {string} token
- * @param {ReturnType<typeof decodeUnverified>} [decoded] the token decoded, when the caller has it
- */
-function isMachineToken(token, decoded) {
-  if (/^(?:mt_|oat_|ak_)/.test(token)) return true;
-  if (decoded === undefined) decoded = decodeUnverified(token);
-  if (decoded === null) return false;
-  const { header, payload } = decoded;
-  if (header.typ === 'at+jwt' || header.typ === 'application/at+jwt') return true;
-  if (typeof payload.sub === 'string' && payload.sub.startsWith('mch_')) return true;
-  return typeof header.cat === 'string' && !SESSION_CATEGORIES.has(header.cat);
-}
-
-/**
- * Verifies a session token; signed-in state or the error.
- * @param {string} token
- * @param {{verifyOptions: Record<string, unknown>}} config
- * @returns {Promise<AuthState | TokenVerificationError>}
- */
-async function verifySession(token, config) {
-  let claims;
-  try {
-    claims = await verifyToken(token, /** @type {any} */ (config.verifyOptions));
-  } catch (error) {
-    if (error instanceof TokenVerificationError) return error;
-    console.error('portcullis: unexpected error while verifying a session token', error);
-    return new TokenVerificationError({ reason: 'unexpected-error', message: 'Unexpected error while verifying the session token.' });
-  }
-  const auth = authOf(token, claims);
-  if (auth === null) return state('signed-out', { reason: 'token-type-mismatch' });
-  if (claims.sts === 'pending') return state('signed-out', { reason: 'session-pending', message: 'The session has pending tasks.' });
-  return state('signed-in', { auth, tokenType: 'session_token' });
-}
-
-/**
- * Whether a request may be sent through a handshake redirect (§3.6.1).
- * @param {Request} request
- */
-function handshakeEligible(request) {
-  if (request.method !== 'GET') return false;
-  const dest = request.headers.get('sec-fetch-dest');
-  if (dest !== null) return dest === 'document' || dest === 'iframe';
-  return (request.headers.get('accept') ?? '').startsWith('text/html');
-}
-
-/**
- * The Frontend API base that can complete a handshake, or null when none can yet (see module doc).
- * @param {URL} url
- * @param {{localIssuer: boolean}} config
- */
-function handshakeBase(url, config) {
-  return config.localIssuer ? url.origin + ISSUER_PREFIX : null;
-}
-
-/**
- * Clerk's `handleMaybeHandshakeStatus`.
- * @param {Request} request
- * @param {URL} url
- * @param {Map<string, string>} cookies
- * @param {{localIssuer: boolean}} config
- * @param {string} reason
- * @param {string | null} [message]
- * @returns {AuthState}
- */
-function maybeHandshake(request, url, cookies, config, reason, message = null) {
-  const base = handshakeBase(url, config);
-  if (base === null || !handshakeEligible(request)) return signedOut(reason, message);
-  const count = Number(cookies.get('__clerk_redirect_count') ?? '') || 0;
-  if (count >= MAX_REDIRECTS) {
-    console.log(`portcullis: refreshing the session token resulted in a redirect loop (${reason}); answering signed-out.`);
-    return signedOut(reason, message);
-  }
-  const location = new URL(`${base}/v1/client/handshake`);
-  location.searchParams.set('redirect_url', url.href);
-  location.searchParams.set('__clerk_api_version', CLERK_API_VERSION);
-  location.searchParams.set('suffixed_cookies', 'false');
-  location.searchParams.set('__clerk_hs_reason', reason);
-  location.searchParams.set('format', 'nonce');
-  const headers = new Headers({ location: location.href, 'cache-control': 'no-store' });
-  headers.append('set-cookie', `__clerk_redirect_count=${count + 1}; Path=/; SameSite=Lax; HttpOnly; Max-Age=2`);
-  return state('handshake', { reason, message, headers });
-}
-
 /**
  * Who is making this request.
  * @param {Request} request
  * @param {import('./config.js').WorkerConfig} config
- * @param {URL} [url] `new URL(request.url)` when the caller has it
+ * @param {URL} [_url] unused (the engine reads `request.url`)
  * @returns {Promise<AuthState>}
  */
-export async function decide(request, config, url = new URL(request.url)) {
-  const bearer = headerToken(request.headers.get('authorization'));
-  if (bearer !== null) {
-    if (/^(?:mt_|oat_|ak_)/.test(bearer)) return signedOut('token-type-mismatch');
-    const result = await verifySession(bearer, config);
-    if (!(result instanceof TokenVerificationError)) return result;
-    // (A machine JWT fails session verification; name it as Clerk does.)
-    return isMachineToken(bearer) ? signedOut('token-type-mismatch') : signedOut(result.reason, result.message);
+export async function decide(request, config, _url) {
+  const { engine, backendApi } = engineOf(config);
+  let answer = answerers.get(config);
+  if (answer === undefined) answerers.set(config, (answer = answererFor(config, backendApi)));
+  const { snapshot } = snapshotOf(request);
+  let result;
+  try {
+    ({ state: result } = await runEngine(engine, JSON.stringify(snapshot), Date.now(), answer));
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    const code = /** @type {any} */ (error)?.code;
+    if (typeof code !== 'string') throw error;
+    return state('signed-out', { reason: code, message: String(/** @type {any} */ (error)?.message ?? '') || null });
   }
-
-  const cookies = parseCookies(request.headers.get('cookie'));
-  const session = cookies.get('__session') || null;
-  const clientUat = Number.parseInt(cookies.get('__client_uat') ?? '', 10) || 0;
-  if (clientUat <= 0 && session === null) return signedOut('session-token-and-uat-missing');
-  if (clientUat <= 0) return maybeHandshake(request, url, cookies, config, 'session-token-but-no-client-uat');
-  if (session === null) return maybeHandshake(request, url, cookies, config, 'client-uat-but-no-session-token');
-
-  // Clerk's order is decode (C9) → machine token (C10) → iat before uat (C11) → verify (C12). Those
-  // rows depend on the token alone, so verifying first gives the same answers while a token seen
-  // before (the common case) costs a cache lookup and no decoding.
-  const result = await verifySession(session, config);
-  if (!(result instanceof TokenVerificationError)) {
-    const iat = result.auth?.sessionClaims?.iat;
-    if (typeof iat === 'number' && iat < clientUat) return maybeHandshake(request, url, cookies, config, 'session-token-iat-before-client-uat');
-    return result;
+  /** @type {Headers | null} */
+  let headers = null;
+  if (result.headers.length > 0) {
+    headers = new Headers();
+    for (const [name, value] of result.headers) headers.append(name, value);
   }
-  const decoded = decodeUnverified(session);
-  if (decoded === null) return signedOut('token-invalid', 'The __session cookie is not a JWT.');
-  if (isMachineToken(session, decoded)) return signedOut('token-type-mismatch');
-  if (typeof decoded.payload.iat === 'number' && decoded.payload.iat < clientUat) {
-    return maybeHandshake(request, url, cookies, config, 'session-token-iat-before-client-uat');
+  if (result.status === 'signed-in') {
+    if (result.tokenType !== 'session_token' || result.claims === null) {
+      return state('signed-out', { reason: 'token-type-mismatch', headers });
+    }
+    const auth = authObjectFromClaims(result.claims);
+    if (auth.sessionStatus === 'pending') {
+      return state('signed-out', { reason: 'session-pending', message: 'The session has pending tasks.', headers });
+    }
+    return state('signed-in', { auth, tokenType: 'session_token', headers });
   }
-  switch (result.reason) {
-    case 'token-expired':
-      return maybeHandshake(request, url, cookies, config, 'session-token-expired-refresh-non-eligible-no-refresh-cookie', result.message);
-    case 'token-not-active-yet':
-      return maybeHandshake(request, url, cookies, config, 'session-token-nbf', result.message);
-    case 'token-iat-in-the-future':
-      return maybeHandshake(request, url, cookies, config, 'session-token-iat-in-the-future', result.message);
-    case 'jwk-kid-mismatch':
-      // Ours, local issuer only: its key lives per isolate, so every `wrangler dev` reload rotates it
-      // and leaves the browser with a token of the previous key. A real Frontend API would hand out
-      // tokens of the new key at the next refresh; the handshake does exactly that (when the issuer
-      // session is still valid). With a real Clerk instance this stays signed-out, as in Clerk.
-      if (config.localIssuer) return maybeHandshake(request, url, cookies, config, 'local-issuer-key-rotated', result.message);
-      return signedOut(result.reason, result.message);
-    default:
-      return signedOut(result.reason, result.message);
-  }
+  return state(result.status, { reason: result.reason, message: result.message, headers });
 }

@@ -6,7 +6,7 @@
  * 2. With PORTCULLIS_LOCAL_ISSUER=1, a request to a non-loopback host is refused outright (500): that
  *    configuration is for development only, and its key source is the local issuer. Paths under
  *    /__portcullis/issuer go to the issuer (issuer/index.js), which refuses when disabled.
- * 3. The decision step (decide.js — the function to swap for the Rust engine): signed-in,
+ * 3. The decision step (decide.js — Clerk's authenticateRequest, decided by the Rust engine): signed-in,
  *    signed-out or handshake. A handshake is answered at once (307).
  * 4. Route rules (PORTCULLIS_ROUTES): public, protected (signed in, optional role/permission), api,
  *    default. Signed-out page requests (GET/HEAD with `sec-fetch-dest: document` or an `accept`

@@ -117,7 +117,19 @@ describe('local issuer: sign-in, tokens, refresh, handshake', () => {
   it('signs alice in through the form and mints a Clerk v2 session token the JWKS verifies', async () => {
     await withWorker(LOCAL, async (mf) => {
       const jar = new Jar();
+      // A new browser of a development instance: Clerk's handshake first (dev-browser-missing), at
+      // the Frontend API (the proxy URL: the local issuer), which gives it a dev browser and sends it back.
       let res = await browse(mf, jar, `${BASE}/dashboard`);
+      assert.equal(res.status, 307);
+      assert.equal(res.headers.get('location'), `${ISSUER}/v1/client/handshake?redirect_url=${encodeURIComponent(`${BASE}/dashboard`)}` +
+        '&__clerk_api_version=2026-05-12&suffixed_cookies=false&__clerk_hs_reason=dev-browser-missing&format=nonce');
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+      assert.equal(jar.get('__clerk_redirect_count'), '1');
+      res = await browse(mf, jar, res.headers.get('location') ?? '');
+      assert.equal(res.status, 307);
+      assert.equal(res.headers.get('location'), `${BASE}/dashboard`);
+      assert.match(jar.get('__clerk_db_jwt') ?? '', /^dvb_[0-9a-f]{32}$/);
+      res = await browse(mf, jar, `${BASE}/dashboard`);
       assert.equal(res.status, 307);
       assert.equal(res.headers.get('location'), `${ISSUER}/sign-in?redirect_url=${encodeURIComponent(`${BASE}/dashboard`)}`);
       res = await browse(mf, jar, res.headers.get('location') ?? '');
@@ -135,7 +147,8 @@ describe('local issuer: sign-in, tokens, refresh, handshake', () => {
       assert.equal(claims.v, 2);
       assert.equal(claims.sub, 'user_alice');
       assert.match(String(claims.sid), /^sess_[0-9a-f]{24}$/);
-      assert.equal(claims.iss, ISSUER);
+      // the instance's Frontend API (the publishable key's), as Clerk's tokens carry behind a proxy
+      assert.equal(claims.iss, 'https://clerk.portcullis.localhost');
       assert.equal(claims.azp, BASE);
       assert.equal(claims.sts, 'active');
       assert.equal(Number(claims.exp) - Number(claims.iat), 60);
@@ -233,17 +246,22 @@ describe('local issuer: sign-in, tokens, refresh, handshake', () => {
     });
   });
 
-  it('recovers from a Worker reload (new isolate, new issuer key) through the handshake', async () => {
+  it('recovers from a Worker reload (new isolate, new issuer key) through sign-in\'s handshake link', async () => {
     await withWorker(LOCAL, async (mf) => {
       const jar = new Jar();
       await signIn(mf, jar, { user: 'user_alice', org: 'org_acme', role: 'admin' });
       const old = jar.get('__session');
       await mf.setOptions(workerOptions(LOCAL)); // what `wrangler dev` does on every edit
+      // Clerk: a token of an unknown key is signed out (jwk-kid-mismatch), no handshake → sign-in,
+      // whose "Continue as" link is the handshake (the issuer session survived the reload).
       let res = await browse(mf, jar, `${BASE}/dashboard`);
       assert.equal(res.status, 307);
-      const location = new URL(res.headers.get('location') ?? '');
-      assert.equal(location.searchParams.get('__clerk_hs_reason'), 'local-issuer-key-rotated');
-      res = await browse(mf, jar, location.href);
+      assert.equal(res.headers.get('x-portcullis-auth-reason'), 'jwk-kid-mismatch');
+      res = await browse(mf, jar, res.headers.get('location') ?? '');
+      assert.equal(res.status, 200);
+      const link = /href="([^"]*\/v1\/client\/handshake[^"]*)"/.exec(await res.text())?.[1] ?? '';
+      assert.ok(link, 'the sign-in page offers to continue the issuer session');
+      res = await browse(mf, jar, new URL(link.replace(/&amp;/g, '&'), BASE).href);
       assert.notEqual(jar.get('__session'), old);
       res = await browse(mf, jar, `${BASE}/dashboard`);
       assert.equal(res.status, 200);
@@ -280,7 +298,7 @@ describe('local issuer: sign-in, tokens, refresh, handshake', () => {
     // CLERK_JWT_KEY wins as the key source, so a test token can be expired at will.
     await withWorker({ ...LOCAL, CLERK_JWT_KEY: key.pem }, async (mf) => {
       const now = Math.floor(Date.now() / 1000);
-      const cookie = `__session=${key.mint({}, { now: (now - 600) * 1000, lifetime: 60 })}; __client_uat=${now - 700}`;
+      const cookie = `__clerk_db_jwt=dvb_test; __session=${key.mint({}, { now: (now - 600) * 1000, lifetime: 60 })}; __client_uat=${now - 700}`;
       let res = await request(mf, `${BASE}/dashboard`, { headers: { ...PAGE, cookie } });
       assert.equal(res.status, 307);
       assert.equal(new URL(res.headers.get('location') ?? '').searchParams.get('__clerk_hs_reason'), 'session-token-expired-refresh-non-eligible-no-refresh-cookie');
@@ -289,7 +307,7 @@ describe('local issuer: sign-in, tokens, refresh, handshake', () => {
       // Clerk's handleMaybeHandshakeStatus: not eligible → signed-out with the handshake's reason
       assert.equal(res.headers.get('x-portcullis-auth-reason'), 'session-token-expired-refresh-non-eligible-no-refresh-cookie');
       // iat before __client_uat: the client changed since this token was minted
-      const old = `__session=${key.mint({}, { now: (now - 30) * 1000 })}; __client_uat=${now}`;
+      const old = `__clerk_db_jwt=dvb_test; __session=${key.mint({}, { now: (now - 30) * 1000 })}; __client_uat=${now}`;
       res = await request(mf, `${BASE}/dashboard`, { headers: { ...PAGE, cookie: old } });
       assert.equal(new URL(res.headers.get('location') ?? '').searchParams.get('__clerk_hs_reason'), 'session-token-iat-before-client-uat');
     });

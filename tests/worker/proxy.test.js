@@ -30,8 +30,17 @@ const bindings = () => ({
   PORTCULLIS_ROUTES: ROUTES,
 });
 
+/**
+ * The development browser cookie ClerkJS / the Frontend API give every browser of a development
+ * instance (PK_TEST): without it Clerk sends a page request through the handshake first
+ * (`dev-browser-missing`).
+ */
+const DEV_BROWSER = '__clerk_db_jwt=dvb_test';
+/** `headers` of a browser that has its development browser cookie. */
+const dev = (headers = {}) => ({ ...headers, cookie: [DEV_BROWSER, headers.cookie].filter(Boolean).join('; ') });
+
 /** Cookies of a signed-in browser. */
-const cookies = (token) => `__session=${token}; __client_uat=${Math.floor(Date.now() / 1000) - 30}`;
+const cookies = (token) => `${DEV_BROWSER}; __session=${token}; __client_uat=${Math.floor(Date.now() / 1000) - 30}`;
 
 /** The last request the origin saw, as a Request. */
 const lastAtOrigin = () => asRequest(origin.requests.at(-1), origin.url);
@@ -172,7 +181,7 @@ describe('Worker in workerd: forwarding and identity', () => {
         assert.match(res.headers.get('vary') ?? '', /Cookie, Authorization/, path);
       }
       // Answers the Worker makes itself are private too.
-      const redirect = await request(mf, 'http://localhost/dashboard', { headers: PAGE });
+      const redirect = await request(mf, 'http://localhost/dashboard', { headers: dev(PAGE) });
       assert.equal(redirect.headers.get('cache-control'), 'private, no-store');
       assert.equal(redirect.headers.get('vary'), 'Cookie, Authorization');
       const denied = await request(mf, 'http://localhost/api/me');
@@ -185,7 +194,14 @@ describe('Worker in workerd: redirects and denials', () => {
   it('redirects signed-out page requests to sign-in (307) with redirect_url', async () => {
     await withWorker({ ...bindings(), CLERK_SIGN_IN_URL: 'https://accounts.example.com/sign-in' }, async (mf) => {
       const before = origin.requests.length;
-      for (const headers of [PAGE, { accept: 'text/html' }, { 'sec-fetch-dest': 'document' }]) {
+      // Clerk's dev-browser rule first: a development instance's page request without __clerk_db_jwt
+      // goes through the handshake at the Frontend API of the publishable key.
+      const first = await request(mf, 'http://localhost/dashboard?x=1', { headers: PAGE });
+      assert.equal(first.status, 307);
+      assert.equal(first.headers.get('location'), 'https://clerk.portcullis.localhost/v1/client/handshake?redirect_url=http%3A%2F%2Flocalhost%2Fdashboard%3Fx%3D1&__clerk_api_version=2026-05-12&suffixed_cookies=false&__clerk_hs_reason=dev-browser-missing&format=nonce');
+      assert.equal(first.headers.get('x-portcullis-auth-reason'), 'dev-browser-missing');
+      assert.match(first.headers.get('set-cookie') ?? '', /__clerk_redirect_count=1; SameSite=Lax; HttpOnly; Max-Age=2/);
+      for (const headers of [PAGE, { accept: 'text/html' }, { 'sec-fetch-dest': 'document' }].map(dev)) {
         const res = await request(mf, 'http://localhost/dashboard?x=1', { headers });
         assert.equal(res.status, 307);
         assert.equal(res.headers.get('location'), 'https://accounts.example.com/sign-in?redirect_url=http%3A%2F%2Flocalhost%2Fdashboard%3Fx%3D1');
@@ -195,13 +211,13 @@ describe('Worker in workerd: redirects and denials', () => {
     });
     // Without CLERK_SIGN_IN_URL: Clerk's Account Portal for the publishable key's instance.
     await withWorker(bindings(), async (mf) => {
-      const res = await request(mf, 'http://localhost/admin', { headers: PAGE });
+      const res = await request(mf, 'http://localhost/admin', { headers: dev(PAGE) });
       assert.equal(res.status, 307);
       assert.equal(res.headers.get('location'), 'https://accounts.portcullis.localhost/sign-in?redirect_url=http%3A%2F%2Flocalhost%2Fadmin');
     });
     // A relative sign-in URL is resolved against the request.
     await withWorker({ ...bindings(), CLERK_SIGN_IN_URL: '/public/sign-in' }, async (mf) => {
-      const res = await request(mf, 'https://app.example.com/dashboard', { headers: PAGE });
+      const res = await request(mf, 'https://app.example.com/dashboard', { headers: dev(PAGE) });
       assert.equal(res.headers.get('location'), 'https://app.example.com/public/sign-in?redirect_url=https%3A%2F%2Fapp.example.com%2Fdashboard');
     });
   });
@@ -216,7 +232,7 @@ describe('Worker in workerd: redirects and denials', () => {
           ['/api/me', {}], ['/api/me', PAGE], ['/dashboard', { accept: 'application/json' }],
           ['/api/me', { authorization: 'Bearer not.a.token' }],
           ['/api/me', { authorization: `Bearer ${key.mint({ exp: Math.floor(Date.now() / 1000) - 60 })}` }],
-        ]) {
+        ].map(([path, headers]) => [path, dev(headers)])) {
           const res = await request(mf, `http://localhost${path}`, { headers });
           assert.equal(res.status, deny, `${path} ${JSON.stringify(headers)}`);
           assert.match(res.headers.get('content-type') ?? '', /^application\/json/);

@@ -25,7 +25,11 @@
  * Backend API. Here the issuer lives on the same origin as the app, so it skips the nonce: it reads
  * its own cookie, sets the fresh `__session` (and `__client_uat`) itself and redirects straight back;
  * with no valid issuer session it clears `__session`, sets `__client_uat=0` and redirects back, where
- * the Worker now sees a signed-out visitor and sends pages to sign-in.
+ * the Worker now sees a signed-out visitor and sends pages to sign-in. Either way it gives a browser
+ * without one a `__clerk_db_jwt` dev browser (a development instance's page request without it is
+ * handshaken, `dev-browser-missing`). The {frontend API} is the proxy URL `/__portcullis/issuer`
+ * (CLERK_PROXY_URL, decide.js's default with the local issuer); tokens carry `iss` = the publishable
+ * key's Frontend API, so the engine reads them as this instance's (un-suffixed cookies).
  * @module
  */
 
@@ -52,7 +56,7 @@ export async function localIssuerFetch(input) {
 }
 
 /**
- * @typedef {{signingSecret: string, localIssuer: boolean, signUpUrl?: string | null}} IssuerConfig
+ * @typedef {{signingSecret: string, localIssuer: boolean, signUpUrl?: string | null, frontendApi?: string}} IssuerConfig
  */
 
 /**
@@ -109,11 +113,14 @@ function sameOrigin(request, url) {
  * @param {Headers} headers
  * @param {URL} url
  * @param {{sid: string, sub: string, org: string | null, role: string | null, uat: number}} session
+ * @param {string} issuer the `iss` claim: the instance's Frontend API (`https://` + the publishable
+ *   key's host), as Clerk's tokens carry even behind a proxy; the decision engine reads cookies whose
+ *   token has another `iss` as another instance's (suffixed cookies)
  */
-async function setSessionCookies(headers, url, session) {
+async function setSessionCookies(headers, url, session, issuer) {
   const { token } = await mintSessionToken({
     userId: session.sub, sessionId: session.sid, orgId: session.org, role: session.role,
-    issuer: url.origin + ISSUER_PREFIX, azp: url.origin,
+    issuer, azp: url.origin,
   });
   const secure = secureFor(url);
   headers.append('set-cookie', serializeCookie('__session', token, { secure }));
@@ -130,6 +137,23 @@ function clearSessionCookies(headers, url) {
   headers.append('set-cookie', serializeCookie('__session', '', { secure, maxAge: 0 }));
   headers.append('set-cookie', serializeCookie('__client_uat', '0', { secure, maxAge: 365 * 24 * 3600 }));
   headers.append('set-cookie', clearIssuerCookie({ secure, prefix: ISSUER_PREFIX }));
+}
+
+/**
+ * The development browser (`__clerk_db_jwt`): Clerk's Frontend API gives every browser of a
+ * development instance one, and the decision engine hands a page request without it to the
+ * handshake (`dev-browser-missing`). The issuer, standing in for the Frontend API, sets an opaque one
+ * when the browser has none (kept across sign-out, as Clerk's).
+ * @param {Headers} headers
+ * @param {URL} url
+ * @param {Map<string, string>} cookies the request's
+ */
+function ensureDevBrowser(headers, url, cookies) {
+  if (cookies.get('__clerk_db_jwt')) return;
+  const random = new Uint8Array(16);
+  crypto.getRandomValues(random);
+  const value = `dvb_${[...random].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  headers.append('set-cookie', serializeCookie('__clerk_db_jwt', value, { secure: secureFor(url), maxAge: 365 * 24 * 3600 }));
 }
 
 /** @param {ReturnType<typeof findUser>} user @param {string | null} org @param {string | null} role */
@@ -190,7 +214,9 @@ export async function handleIssuer(request, config) {
   const route = url.pathname.slice(ISSUER_PREFIX.length) || '/';
   const method = request.method.toUpperCase();
   const secure = secureFor(url);
-  const current = await openSession(parseCookies(request.headers.get('cookie')).get(ISSUER_COOKIE), config.signingSecret);
+  const cookies = parseCookies(request.headers.get('cookie'));
+  const issuer = config.frontendApi ? `https://${config.frontendApi}` : url.origin + ISSUER_PREFIX;
+  const current = await openSession(cookies.get(ISSUER_COOKIE), config.signingSecret);
 
   if (route === '/sign-in' || route === '/sign-up') {
     if (method === 'GET' || method === 'HEAD') return signInPage(url, current);
@@ -212,7 +238,8 @@ export async function handleIssuer(request, config) {
     };
     const headers = new Headers({ 'cache-control': 'no-store', location: safeRedirect(String(form.get('redirect_url') ?? ''), url) });
     headers.append('set-cookie', issuerCookie(await sealSession(session, config.signingSecret), { secure, prefix: ISSUER_PREFIX }));
-    await setSessionCookies(headers, url, session);
+    await setSessionCookies(headers, url, session, issuer);
+    ensureDevBrowser(headers, url, cookies);
     return new Response(null, { status: 303, headers });
   }
 
@@ -239,8 +266,9 @@ export async function handleIssuer(request, config) {
 
   if (route === '/v1/client/handshake' && (method === 'GET' || method === 'HEAD')) {
     const headers = new Headers({ 'cache-control': 'no-store', location: safeRedirect(url.searchParams.get('redirect_url'), url) });
-    if (current !== null) await setSessionCookies(headers, url, current);
+    if (current !== null) await setSessionCookies(headers, url, current, issuer);
     else clearSessionCookies(headers, url);
+    ensureDevBrowser(headers, url, cookies);
     return new Response(null, { status: 307, headers });
   }
 
@@ -252,7 +280,7 @@ export async function handleIssuer(request, config) {
       return Response.json({ errors: [{ code: 'signed_out', message: 'no active session for this sid: sign in again' }] }, { status: 401, headers: { 'cache-control': 'no-store' } });
     }
     const headers = new Headers({ 'cache-control': 'no-store' });
-    const jwt = await setSessionCookies(headers, url, current);
+    const jwt = await setSessionCookies(headers, url, current, issuer);
     return Response.json({ object: 'token', jwt }, { headers });
   }
 
