@@ -5,16 +5,9 @@
 // (tests/decide_vectors.rs), so the data ties the two together.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { createAuthenticateRequest } from '@clerk/backend/internal';
+import { data, sub } from './support/decide-vectors.js';
 
-const data = JSON.parse(readFileSync(new URL('../data/decide-vectors.json', import.meta.url), 'utf8'));
-const sub = (v) => {
-  if (typeof v === 'string') return v.replace(/\{\{tok:(\w+)\}\}/g, (_, n) => data.tokens[n].jwt);
-  if (Array.isArray(v)) return v.map(sub);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)]));
-  return v;
-};
 const realNow = Date.now;
 test('every authenticate case agrees with Clerk\'s authenticateRequest', async () => {
 let pass = 0, skipped = 0;

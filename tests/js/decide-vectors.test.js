@@ -12,18 +12,11 @@
 //    cookies and auth object.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 
 import '../../js/index.js';
 import { Engine, answerHost, decide } from '../../js/authenticate.js';
+import { data, sub } from './support/decide-vectors.js';
 
-const data = JSON.parse(readFileSync(new URL('../data/decide-vectors.json', import.meta.url), 'utf8'));
-const sub = (v) => {
-  if (typeof v === 'string') return v.replace(/\{\{tok:(\w+)\}\}/g, (_, n) => data.tokens[n].jwt);
-  if (Array.isArray(v)) return v.map(sub);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)]));
-  return v;
-};
 const cases = data.cases.map(sub);
 
 /** Every field of `expected` equals the same field of `actual` (recursively for objects). */
