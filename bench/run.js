@@ -235,5 +235,7 @@ await main();
 // Token verification (bench/tokens.js): the same process, after the route benchmark.
 await (await import('./tokens.js')).main();
 
-// clerkMiddleware (bench/middleware.js): the four cases of the peer comparison, same process.
-await (await import('./middleware.js')).main();
+// clerkMiddleware (bench/middleware.js): the four cases of the peer comparison, in a process of its
+// own — @clerk/nextjs reads its environment when it is first loaded, which happened above.
+const middlewareRun = spawnSync(process.execPath, [new URL('./middleware.js', import.meta.url).pathname], { stdio: 'inherit' });
+if (middlewareRun.status !== 0) process.exit(middlewareRun.status ?? 1);
