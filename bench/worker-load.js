@@ -1,34 +1,41 @@
 /**
  * `npm run bench:worker`: HTTP load against the Worker in workerd, compared with a pass-through
- * Worker that has no authentication at all. Both run in Miniflare (workerd) on loopback and serve
- * the same built-in demo origin in-process, so the difference is what portcullis adds per request:
- * configuration lookup, the decision (cookie parsing, a verified-token cache hit), route matching,
- * header stripping, the identity headers' HMAC, cache headers.
+ * Worker that has no authentication at all.
  *
- * Traffic, each for DURATION seconds with CONNECTIONS connections (autocannon, after a warm-up):
- *   public     GET /            no credentials          (both: 200)
- *   signed-in  GET /dashboard   valid __session cookie, seen before (both: 200)
- *   redirect   GET /dashboard   browser without a session (ours: 307 to sign-in; pass-through: 200)
- * Prints requests/s, latency p50/p99, and ours/pass-through for signed-in (goal ≥ 0.9). Fails (exit 1)
- * on any error, timeout or unexpected status. Every process is stopped at the end.
+ * Why this shape: the figure that matters is what portcullis costs on top of a Worker that only
+ * forwards, so everything else is made equal. Each Worker runs in its own Miniflare instance (one
+ * workerd process each, same compatibility date and options) next to the same origin Worker, which
+ * both reach with a real `fetch` (Miniflare's `outboundService`: a subrequest, no network) and which
+ * answers every request with the same fixed page — so the origin's work does not depend on what
+ * the Worker sent it. Rounds are short and A/B alternate (the machine may be shared); after a
+ * warm-up, each Worker and traffic gets ROUNDS runs, and the ratio reported is the median of the
+ * per-round ratios with their range. The workerd process's CPU time per request is reported too
+ * (same origin Worker in both processes, so the difference is the front Worker's).
  *
- *   node bench/worker-load.js [--duration 10] [--connections 16]
+ * Traffic (autocannon, CONNECTIONS connections, a development instance's browser):
+ *   public     GET /            no credentials                         (both: 200)
+ *   signed-in  GET /dashboard   valid __session cookie, seen before    (both: 200)
+ *   redirect   GET /dashboard   browser without a session              (ours: 307 to sign-in; pass-through: 200)
+ * Fails (exit 1) on any error, timeout or status other than the expected one (the status counts are
+ * printed). Every workerd process is stopped at the end. Not a test: `npm test` never runs it.
+ *
+ *   node bench/worker-load.js [--rounds 7] [--duration 2] [--warmup 2] [--connections 16]
  */
 
 import { generateKeyPairSync, sign } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readFileSync, readdirSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Miniflare } from 'miniflare';
 
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '16' },
-    warmup: { type: 'string', default: '2' }, rounds: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '2' }, connections: { type: 'string', default: '16' },
+    warmup: { type: 'string', default: '2' }, rounds: { type: 'string', default: '7' },
   },
 });
-const DURATION = Number(args.duration);
+const SLICE = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 const WARMUP = Number(args.warmup);
 const ROUNDS = Number(args.rounds);
@@ -36,7 +43,10 @@ const GOAL = 0.9;
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const RULES = [{ type: 'CompiledWasm', include: ['**/*.wasm'] }, { type: 'ESModule', include: ['**/*.js'] }];
+const COMPATIBILITY_DATE = '2026-04-01';
 const SECRET = 'sk_test_bench_0123456789abcdef0123456789abcdef';
+/** Never resolved: the Workers' fetches go to the origin Worker (outboundService). */
+const ORIGIN_URL = 'http://origin.bench.invalid';
 
 // A signing key and one long-lived session token (Clerk v2 claims), as the local issuer would mint.
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -48,32 +58,73 @@ const input = `${b64({ alg: 'RS256', cat: 'cl_B7d4PD111AAA', kid: 'ins_bench', t
   o: { id: 'org_acme', slg: 'acme', rol: 'admin', per: 'read,manage', fpm: '3,3' },
 })}`;
 const token = `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
-const COOKIE = `__session=${token}; __client_uat=${now - 5}`;
+// A development instance (pk_test_): a browser has ClerkJS's dev-browser cookie, else Clerk's rules
+// send page requests through the handshake first (dev-browser-missing).
+const DEV_BROWSER = '__clerk_db_jwt=dvb_bench';
+const COOKIE = `${DEV_BROWSER}; __session=${token}; __client_uat=${now - 5}`;
 const PAGE = { accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document' };
 
-const OPTIONS = {
-  'pass-through': {
-    scriptPath: fileURLToPath(new URL('../js/worker/passthrough.js', import.meta.url)),
-    modules: true, modulesRoot: ROOT, modulesRules: RULES, compatibilityDate: '2026-04-01', cf: false,
-    bindings: { PORTCULLIS_SIGNING_KEY: SECRET },
+/**
+ * The origin both Workers forward to: the same fixed page (about the size of the demo dashboard)
+ * for every request; it echoes the auth status it was told so the probe can check the sign-in.
+ */
+const ORIGIN_SCRIPT = `
+const PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>Dashboard</title></head><body>' +
+  '<p>' + 'The same page for every request, whoever asks. '.repeat(80) + '</p></body></html>';
+export default {
+  fetch(request) {
+    return new Response(PAGE, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store',
+      'x-origin-saw': request.headers.get('x-portcullis-auth-status') ?? 'nothing' } });
   },
-  portcullis: {
-    scriptPath: fileURLToPath(new URL('../js/worker/index.js', import.meta.url)),
-    modules: true, modulesRoot: ROOT, modulesRules: RULES, compatibilityDate: '2026-04-01', cf: false,
-    bindings: {
-      CLERK_PUBLISHABLE_KEY: 'pk_test_Y2xlcmsucG9ydGN1bGxpcy5sb2NhbGhvc3Qk',
-      CLERK_SECRET_KEY: SECRET,
-      CLERK_JWT_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      ORIGIN_URL: 'builtin:demo',
-      CLERK_SIGN_IN_URL: 'https://accounts.example.com/sign-in',
-      PORTCULLIS_ROUTES: JSON.stringify({
-        public: ['/', '/favicon.ico'],
-        protected: [{ pattern: '/admin(.*)', role: 'org:admin' }, '/dashboard(.*)'],
-        api: ['/api(.*)'],
-      }),
-    },
+};`;
+
+/**
+ * The baseline: what any minimal proxying Worker does — one `fetch` to the origin, the response
+ * returned as it came — so the difference measured is what portcullis adds.
+ */
+const PASS_THROUGH_SCRIPT = `
+export default {
+  fetch(request, env) {
+    const url = new URL(request.url);
+    return fetch(env.ORIGIN_URL + url.pathname + url.search, {
+      method: request.method, headers: request.headers, body: request.body, redirect: 'manual',
+    });
   },
-};
+};`;
+
+/** [name, the Worker's code (Miniflare options), its vars and secrets] */
+const WORKERS = [
+  ['pass-through', { script: PASS_THROUGH_SCRIPT }, { ORIGIN_URL }],
+  ['portcullis', {
+    scriptPath: fileURLToPath(new URL('../js/worker/index.js', import.meta.url)), modulesRoot: ROOT, modulesRules: RULES,
+  }, {
+    CLERK_PUBLISHABLE_KEY: 'pk_test_Y2xlcmsucG9ydGN1bGxpcy5sb2NhbGhvc3Qk',
+    CLERK_SECRET_KEY: SECRET,
+    CLERK_JWT_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    ORIGIN_URL,
+    CLERK_SIGN_IN_URL: 'https://accounts.example.com/sign-in',
+    PORTCULLIS_ROUTES: JSON.stringify({
+      public: ['/', '/favicon.ico'],
+      protected: [{ pattern: '/admin(.*)', role: 'org:admin' }, '/dashboard(.*)'],
+      api: ['/api(.*)'],
+    }),
+  }],
+];
+
+/**
+ * Miniflare options: the Worker (the entry) and the origin Worker, same settings for every Worker.
+ * @param {Record<string, unknown>} code
+ * @param {Record<string, string>} bindings
+ */
+function options(code, bindings) {
+  return {
+    cf: false,
+    workers: [
+      { name: 'front', ...code, modules: true, compatibilityDate: COMPATIBILITY_DATE, bindings, outboundService: 'origin' },
+      { name: 'origin', modules: true, script: ORIGIN_SCRIPT, compatibilityDate: COMPATIBILITY_DATE },
+    ],
+  };
+}
 
 /** The workerd processes this process started (Miniflare runs workerd as a child). */
 function workerdChildren() {
@@ -103,16 +154,11 @@ function cpuMs(pid) {
   }
 }
 
-/** @type {Record<string, Miniflare>} */
-const workers = {};
-/** @type {Record<string, number | null>} */
-const pids = {};
-
 /** [name, path, headers, expected status per worker] */
 const TRAFFIC = [
   ['public', '/', {}, { 'pass-through': 200, portcullis: 200 }],
   ['signed-in', '/dashboard', { ...PAGE, cookie: COOKIE }, { 'pass-through': 200, portcullis: 200 }],
-  ['redirect', '/dashboard', PAGE, { 'pass-through': 200, portcullis: 307 }],
+  ['redirect', '/dashboard', { ...PAGE, cookie: DEV_BROWSER }, { 'pass-through': 200, portcullis: 307 }],
 ];
 
 /**
@@ -124,104 +170,125 @@ function load(url, headers, duration) {
   return autocannon({ url, headers, connections: CONNECTIONS, duration, pipelining: 1, timeout: 10 });
 }
 
-/**
- * @typedef {{rps: number, p50: number, p99: number, total: number, cpuUsPerRequest: number | null}} Run
- * @type {Record<string, Record<string, Run[]>>}
- */
-const runs = {};
-let failures = 0;
 const median = (xs) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
 };
-try {
-  /** @type {Record<string, string>} */
-  const urls = {};
-  for (const [name, options] of Object.entries(OPTIONS)) {
-    const known = new Set(workerdChildren());
-    workers[name] = new Miniflare(/** @type {any} */ (options));
-    urls[name] = String(await workers[name].ready).replace(/\/$/, '');
-    pids[name] = workerdChildren().find((pid) => !known.has(pid)) ?? null;
-  }
+const range = (xs, digits = 2) => `[${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
 
-  // Sanity: portcullis really authenticates the benchmark's signed-in request.
-  const probe = await fetch(`${urls.portcullis}/dashboard`, { headers: { ...PAGE, cookie: COOKIE }, redirect: 'manual' });
-  const page = await probe.text();
-  if (probe.status !== 200 || !page.includes('data-signature="ok"') || !page.includes('user_alice')) {
-    throw new Error(`the signed-in probe was not signed in (HTTP ${probe.status})`);
-  }
+/**
+ * @typedef {{rps: number, p50: number, p99: number, total: number, cpuUsPerRequest: number | null}} Run
+ * @typedef {Record<string, Record<string, Run[]>>} Runs runs per traffic and worker
+ */
+/** @type {Record<string, Record<string, Record<string, number>>>} status → count, per traffic and worker */
+const statuses = {};
+let failures = 0;
+/** @type {Record<string, Miniflare>} */
+const workers = {};
+/** @type {Record<string, number | null>} */
+const pids = {};
+/** @type {Record<string, string>} */
+const urls = {};
 
-  // The machine may be shared: each worker gets ROUNDS short runs, alternating A-B / B-A, so both
-  // see the same background load; medians are reported, and the ratio is the median of paired rounds.
-  const rounds = ROUNDS;
-  const slice = Math.max(1, Math.round(DURATION / rounds));
-  console.log(`worker load: ${rounds} × ${slice} s per worker and traffic (interleaved), ${CONNECTIONS} connections, ` +
-    `${WARMUP} s warm-up, Miniflare/workerd on 127.0.0.1`);
+/**
+ * Warm-up, then ROUNDS alternating runs per Worker for each traffic; checks every status.
+ * @returns {Promise<Runs>}
+ */
+async function measure() {
+  /** @type {Runs} */
+  const runs = {};
   for (const [traffic, path, headers, expected] of TRAFFIC) {
     runs[traffic] = {};
+    statuses[traffic] ??= {};
     for (const name of Object.keys(workers)) {
       runs[traffic][name] = [];
+      statuses[traffic][name] ??= {};
       await load(urls[name] + path, headers, WARMUP);
     }
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? Object.keys(workers) : Object.keys(workers).reverse();
       for (const name of order) {
         const cpuBefore = cpuMs(pids[name]);
-        const r = await load(urls[name] + path, headers, slice);
+        const r = await load(urls[name] + path, headers, SLICE);
         const cpuAfter = cpuMs(pids[name]);
         const want = String(expected[name]);
         const byStatus = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, st]) => [code, st.count]));
+        for (const [code, count] of Object.entries(byStatus)) statuses[traffic][name][code] = (statuses[traffic][name][code] ?? 0) + count;
         const unexpected = Object.entries(byStatus).filter(([code]) => code !== want);
         if (r.errors > 0 || r.timeouts > 0 || unexpected.length > 0 || r.requests.total === 0) {
           failures++;
           console.error(`  ${traffic} ${name}: errors=${r.errors} timeouts=${r.timeouts} statuses=${JSON.stringify(byStatus)} (expected only ${want})`);
         }
         runs[traffic][name].push({
-          rps: r.requests.total / slice, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total,
+          rps: r.requests.total / SLICE, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total,
           cpuUsPerRequest: cpuBefore === null || cpuAfter === null || r.requests.total === 0 ? null : ((cpuAfter - cpuBefore) * 1000) / r.requests.total,
         });
       }
     }
   }
+  return runs;
+}
+
+/** @type {Runs} */
+let throughput = {};
+try {
+  for (const [name, script, bindings] of WORKERS) {
+    const known = new Set(workerdChildren());
+    workers[name] = new Miniflare(/** @type {any} */ (options(script, bindings)));
+    urls[name] = String(await workers[name].ready).replace(/\/$/, '');
+    pids[name] = workerdChildren().find((pid) => !known.has(pid)) ?? null;
+  }
+
+  // Sanity: portcullis really authenticates the benchmark's signed-in request, and both Workers
+  // really reach the origin.
+  for (const name of Object.keys(workers)) {
+    const probe = await fetch(`${urls[name]}/dashboard`, { headers: { ...PAGE, cookie: COOKIE }, redirect: 'manual' });
+    await probe.arrayBuffer();
+    const want = name === 'portcullis' ? 'signed-in' : 'nothing';
+    if (probe.status !== 200 || probe.headers.get('x-origin-saw') !== want) {
+      throw new Error(`${name}: the signed-in probe got HTTP ${probe.status}, origin saw ${probe.headers.get('x-origin-saw')} (expected ${want})`);
+    }
+  }
+
+  console.log(`worker load: ${ROUNDS} rounds × ${SLICE} s per Worker and traffic (A/B alternating) after ${WARMUP} s of warm-up, ` +
+    `${CONNECTIONS} connections; Miniflare ${COMPATIBILITY_DATE} on 127.0.0.1, one workerd process per Worker, the same origin Worker`);
+  throughput = await measure();
 } finally {
   await Promise.all(Object.values(workers).map((mf) => mf.dispose()));
 }
 
-/** @type {Record<string, Record<string, Run>>} */
-const results = {};
-for (const [traffic, byWorker] of Object.entries(runs)) {
-  results[traffic] = {};
-  for (const [name, list] of Object.entries(byWorker)) {
-    const cpu = list.map((r) => r.cpuUsPerRequest).filter((x) => x !== null);
-    results[traffic][name] = {
-      rps: median(list.map((r) => r.rps)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)),
-      total: list.reduce((a, r) => a + r.total, 0), cpuUsPerRequest: cpu.length ? median(cpu) : null,
-    };
-  }
-}
-/** Median of the per-round throughput ratios ours / pass-through. */
-const pairedRatio = (traffic) => median(runs[traffic].portcullis.map((r, i) => r.rps / runs[traffic]['pass-through'][i].rps));
-
 const pad = (s, n) => String(s).padEnd(n);
-console.log(`\n${pad('traffic', 11)}${pad('worker', 14)}${pad('req/s', 9)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('requests', 10)}workerd CPU µs/request`);
-for (const [traffic, byWorker] of Object.entries(results)) {
-  for (const [name, r] of Object.entries(byWorker)) {
-    console.log(`${pad(traffic, 11)}${pad(name, 14)}${pad(r.rps.toFixed(0), 9)}${pad(r.p50, 8)}${pad(r.p99, 8)}${pad(r.total, 10)}${r.cpuUsPerRequest === null ? 'n/a' : r.cpuUsPerRequest.toFixed(0)}`);
+/** @param {Run[]} list */
+const cpuOf = (list) => list.map((r) => r.cpuUsPerRequest).filter((x) => x !== null);
+console.log(`\n${pad('traffic', 11)}${pad('worker', 14)}${pad('req/s', 8)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}` +
+  `${pad('CPU µs/req', 12)}statuses (all rounds)`);
+for (const [traffic, byWorker] of Object.entries(throughput)) {
+  for (const [name, list] of Object.entries(byWorker)) {
+    const cpu = cpuOf(list);
+    const codes = Object.entries(statuses[traffic][name]).map(([code, count]) => `${code} × ${count}`).join(', ');
+    console.log(`${pad(traffic, 11)}${pad(name, 14)}${pad(median(list.map((r) => r.rps)).toFixed(0), 8)}` +
+      `${pad(median(list.map((r) => r.p50)), 8)}${pad(median(list.map((r) => r.p99)), 8)}` +
+      `${pad(cpu.length ? median(cpu).toFixed(0) : 'n/a', 12)}${codes}`);
   }
 }
-console.log('');
-for (const traffic of Object.keys(results)) {
-  const r = results[traffic];
-  if (!r.portcullis || !r['pass-through']) continue;
-  const ratio = pairedRatio(traffic);
-  const cpu = r.portcullis.cpuUsPerRequest !== null && r['pass-through'].cpuUsPerRequest !== null
-    ? `; CPU per request ${(r.portcullis.cpuUsPerRequest / r['pass-through'].cpuUsPerRequest).toFixed(2)}×` : '';
-  const goal = traffic === 'signed-in' ? ` (goal ≥ ${GOAL}: ${ratio >= GOAL ? 'MET' : 'NOT MET'})` : '';
-  console.log(`${pad(traffic, 10)} throughput portcullis / pass-through: ${ratio.toFixed(3)}${goal}${cpu}`);
+console.log('\nportcullis / pass-through, median of the per-round ratios [min–max]:');
+for (const [traffic, byWorker] of Object.entries(throughput)) {
+  const ours = byWorker.portcullis;
+  const base = byWorker['pass-through'];
+  const ratios = ours.map((r, i) => r.rps / base[i].rps);
+  const ratio = median(ratios);
+  const goal = traffic === 'signed-in' ? ` (goal ≥ ${GOAL}: ${ratio >= GOAL ? 'met' : 'NOT MET'})` : '';
+  let extra = '';
+  if (ours.every((r, i) => r.cpuUsPerRequest !== null && base[i].cpuUsPerRequest !== null)) {
+    const cpu = ours.map((r, i) => /** @type {number} */ (r.cpuUsPerRequest) / /** @type {number} */ (base[i].cpuUsPerRequest));
+    const added = ours.map((r, i) => /** @type {number} */ (r.cpuUsPerRequest) - /** @type {number} */ (base[i].cpuUsPerRequest));
+    extra = `; CPU per request ${median(cpu).toFixed(2)}× ${range(cpu)}, ${median(added) >= 0 ? '+' : ''}${median(added).toFixed(0)} µs ${range(added, 0)}`;
+  }
+  console.log(`  ${pad(traffic, 10)} throughput ${ratio.toFixed(2)} ${range(ratios)}${goal}${extra}`);
 }
 if (failures > 0) {
-  console.error(`\n${failures} run(s) had errors or unexpected statuses`);
+  console.error(`\n${failures} run(s) had errors, timeouts or unexpected statuses`);
   process.exitCode = 1;
 } else {
-  console.log('zero errors, zero timeouts, every status as expected');
+  console.log('zero errors, zero timeouts, every status as expected (redirect traffic: 307 from portcullis by design)');
 }

@@ -17,43 +17,27 @@
  *   CLERK_SIGN_UP_URL          sign-up page (shown on refusal pages)
  *   CLERK_AUTHORIZED_PARTIES   comma-separated origins allowed in the token's azp
  *   ORIGIN_URL                 http(s)://origin[/base], or builtin:demo
- *   PORTCULLIS_ROUTES          JSON route rules (below)
+ *   PORTCULLIS_ROUTES          JSON route rules (rules.js)
+ *   CLERK_WEBHOOK_SIGNING_SECRET  whsec_…: the signing secret of the webhook routes (required with them)
  *   PORTCULLIS_SIGNING_KEY     key for the identity-header HMAC (default: CLERK_SECRET_KEY), ≥ 32 chars
  *   PORTCULLIS_LOCAL_ISSUER    1: serve the development issuer under /__portcullis/issuer (loopback only)
  *   PORTCULLIS_JWKS            JSON tuning of the key-set cache: {ttlMs, unknownKidCooldownMs,
  *                              retryAfterFailureMs, maxStaleMs, timeoutMs}
- *
- * PORTCULLIS_ROUTES:
- *   { "public":    ["/", "/about(.*)"],                   // anyone; identity still forwarded when signed in
- *     "protected": ["/dashboard(.*)",                     // signed in
- *                   {"pattern": "/admin(.*)", "role": "org:admin"},
- *                   {"pattern": "/reports(.*)", "permission": "org:reports:read"}],
- *     "api":       ["/api(.*)"],                          // signed in; never redirected, answered with `deny`
- *     "deny":      401,          // signed-out answer for API calls: 401 | 403 | 404   (default 401)
- *     "forbidden": 404,          // signed in without the role/permission: 403 | 404 (default 404, like Clerk's protect)
- *     "default":   "protected" } // paths no rule names: "protected" (default) | "public"
- * Patterns are createRouteMatcher patterns (path-to-regexp 6, Clerk's semantics). Order: public, then
- * the first matching protected entry, then api, then default.
  * @module
  */
 
-import { createRouteMatcher } from '../routes.js';
 import { wasm } from '../bindings.js';
-import { cachingFetch } from './jwks-cache.js';
+import { cachingFetch, parseJwksTuning } from './jwks-cache.js';
 import { localIssuerFetch, ISSUER_PREFIX, LOCAL_JWKS_URL } from './issuer/index.js';
+import { ROUTES_EXAMPLE, parseRoutes } from './rules.js';
+import { checkWebhookSecret } from './webhook.js';
+import { parseOrigin } from './forward.js';
 
 export { isLoopback } from './hosts.js';
 
 /**
  * One configuration problem.
  * @typedef {{variable: string, problem: string, fix: string}} ConfigProblem
- */
-
-/**
- * @typedef {object} RouteRule
- * @property {string} pattern
- * @property {(path: string) => boolean} matches
- * @property {{role?: string, permission?: string, feature?: string, plan?: string} | null} needs
  */
 
 /**
@@ -65,26 +49,25 @@ export { isLoopback } from './hosts.js';
  * @property {string | null} secretKey CLERK_SECRET_KEY (the decision engine's Backend API calls)
  * @property {string | null} apiUrl CLERK_API_URL as configured (null: Clerk's default for the key)
  * @property {string | null} signInUrl as configured (null: derived per request)
+ * @property {string} signInLink the sign-in page as a link: signInUrl, the local issuer's page, or
+ *   Clerk's Account Portal for the instance (relative links resolve against the request's URL)
  * @property {string | null} signUpUrl
  * @property {boolean} localIssuer
  * @property {string} signingSecret
- * @property {{kind: 'builtin'} | {kind: 'url', base: URL}} origin
+ * @property {{kind: 'builtin'} | {kind: 'url', base: URL, prefix: string, path: string}} origin `prefix`:
+ *   ORIGIN_URL's origin and path without a trailing slash (a request's path and query are appended);
+ *   `path`: the path part of it
+ * @property {string | null} webhookSecret CLERK_WEBHOOK_SIGNING_SECRET (set whenever webhook routes exist)
  * @property {Record<string, unknown>} verifyOptions the options object passed to verifyToken (stable identity)
  * @property {string} keySource 'jwt-key' | 'local-issuer' | 'backend-api'
- * @property {{public: (p: string) => boolean, protected: RouteRule[], api: (p: string) => boolean,
- *   deny: number, forbidden: number, defaultProtected: boolean}} routes
+ * @property {import('./rules.js').Routes} routes
  */
-
-const ROUTE_MEMBERS = ['public', 'protected', 'api', 'deny', 'forbidden', 'default'];
-const RULE_MEMBERS = ['pattern', 'role', 'permission', 'feature', 'plan'];
-const JWKS_MEMBERS = ['ttlMs', 'unknownKidCooldownMs', 'retryAfterFailureMs', 'maxStaleMs', 'timeoutMs'];
-const ROUTES_EXAMPLE = '{"public":["/"],"protected":["/dashboard(.*)",{"pattern":"/admin(.*)","role":"org:admin"}],"api":["/api(.*)"],"deny":401}';
 
 /** Every variable the Worker reads (the cache key of a parsed configuration). */
 export const VARIABLES = Object.freeze([
   'CLERK_PUBLISHABLE_KEY', 'CLERK_SECRET_KEY', 'CLERK_JWT_KEY', 'CLERK_API_URL', 'CLERK_PROXY_URL',
   'CLERK_SIGN_IN_URL', 'CLERK_SIGN_UP_URL', 'CLERK_AUTHORIZED_PARTIES', 'ORIGIN_URL', 'PORTCULLIS_ROUTES',
-  'PORTCULLIS_SIGNING_KEY', 'PORTCULLIS_LOCAL_ISSUER', 'PORTCULLIS_JWKS',
+  'PORTCULLIS_SIGNING_KEY', 'PORTCULLIS_LOCAL_ISSUER', 'PORTCULLIS_JWKS', 'CLERK_WEBHOOK_SIGNING_SECRET',
 ]);
 
 /**
@@ -105,6 +88,16 @@ export function parsePublishableKey(key) {
   }
   if (!decoded.endsWith('$') || decoded.indexOf('$') !== decoded.length - 1 || !decoded.includes('.')) return null;
   return { instanceType: m[1] === 'test' ? 'development' : 'production', frontendApi: decoded.slice(0, -1) };
+}
+
+/**
+ * Clerk's Account Portal host for a Frontend API host (CLERK-BEHAVIOUR.md §2.4).
+ * @param {string} frontendApi
+ */
+function accountsHost(frontendApi) {
+  const host = frontendApi.replace('clerk.accountsstage.', 'accountsstage.');
+  if (host.includes('clerk.accounts.')) return host.replace('clerk.accounts.', 'accounts.');
+  return host.replace('clerk.', 'accounts.');
 }
 
 /**
@@ -153,116 +146,6 @@ function urlVariable(name, value, problems, { allowPath = false, example }) {
     return null;
   }
   return value;
-}
-
-/**
- * @param {string} text
- * @param {ConfigProblem[]} problems
- */
-function parseRoutes(text, problems) {
-  const bad = (problem, fix = `Write it like ${ROUTES_EXAMPLE}`) => {
-    problems.push({ variable: 'PORTCULLIS_ROUTES', problem, fix });
-    return null;
-  };
-  let spec;
-  try {
-    spec = JSON.parse(text);
-  } catch (error) {
-    return bad(`is not valid JSON (${/** @type {Error} */ (error).message}).`);
-  }
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return bad('must be a JSON object.');
-  for (const member of Object.keys(spec)) {
-    if (!ROUTE_MEMBERS.includes(member)) return bad(`has an unknown member "${member}"; the members are ${ROUTE_MEMBERS.join(', ')}.`);
-  }
-  /** @param {string} member */
-  const patternList = (member) => {
-    const list = spec[member] ?? [];
-    if (!Array.isArray(list) || !list.every((p) => typeof p === 'string')) {
-      bad(`"${member}" must be an array of pattern strings such as ["/", "/about(.*)"].`);
-      return null;
-    }
-    return list;
-  };
-  /**
-   * @param {string[]} patterns
-   * @param {string} where
-   */
-  const compile = (patterns, where) => {
-    if (patterns.length === 0) return () => false;
-    try {
-      const matcher = createRouteMatcher(patterns);
-      return (/** @type {string} */ path) => matcher(path);
-    } catch (error) {
-      bad(`${where}: ${/** @type {Error} */ (error).message}`, 'Fix the pattern (path-to-regexp 6 syntax, e.g. "/dashboard(.*)" or "/orgs/:slug").');
-      return null;
-    }
-  };
-  const publicList = patternList('public');
-  const apiList = patternList('api');
-  const protectedList = spec.protected ?? [];
-  if (!Array.isArray(protectedList)) return bad('"protected" must be an array of patterns or {"pattern", "role"?, "permission"?} objects.');
-  /** @type {RouteRule[]} */
-  const rules = [];
-  for (const [i, entry] of protectedList.entries()) {
-    const rule = typeof entry === 'string' ? { pattern: entry } : entry;
-    if (rule === null || typeof rule !== 'object' || Array.isArray(rule) || typeof rule.pattern !== 'string') {
-      return bad(`"protected"[${i}] must be a pattern string or an object with a "pattern" string.`);
-    }
-    for (const member of Object.keys(rule)) {
-      if (!RULE_MEMBERS.includes(member)) return bad(`"protected"[${i}] has an unknown member "${member}"; the members are ${RULE_MEMBERS.join(', ')}.`);
-    }
-    /** @type {Record<string, string>} */
-    const needs = {};
-    for (const member of ['role', 'permission', 'feature', 'plan']) {
-      if (rule[member] === undefined) continue;
-      if (typeof rule[member] !== 'string' || rule[member] === '') return bad(`"protected"[${i}].${member} must be a non-empty string such as "org:admin".`);
-      needs[member] = rule[member];
-    }
-    const matches = compile([rule.pattern], `"protected"[${i}]`);
-    if (matches === null) return null;
-    rules.push({ pattern: rule.pattern, matches, needs: Object.keys(needs).length > 0 ? needs : null });
-  }
-  if (publicList === null || apiList === null) return null;
-  const isPublic = compile(publicList, '"public"');
-  const isApi = compile(apiList, '"api"');
-  if (isPublic === null || isApi === null) return null;
-  const deny = spec.deny ?? 401;
-  if (![401, 403, 404].includes(deny)) return bad(`"deny" is ${JSON.stringify(deny)}; it must be 401, 403 or 404.`, 'Set "deny" to 401 (default), 403 or 404.');
-  const forbidden = spec.forbidden ?? 404;
-  if (![403, 404].includes(forbidden)) return bad(`"forbidden" is ${JSON.stringify(forbidden)}; it must be 403 or 404.`, 'Set "forbidden" to 403 or 404 (default).');
-  const fallback = spec.default ?? 'protected';
-  if (fallback !== 'protected' && fallback !== 'public') return bad(`"default" is ${JSON.stringify(fallback)}; it must be "protected" or "public".`, 'Set "default" to "protected" (default, fail closed) or "public".');
-  return { public: isPublic, protected: rules, api: isApi, deny, forbidden, defaultProtected: fallback === 'protected' };
-}
-
-/**
- * @param {string} text
- * @param {ConfigProblem[]} problems
- */
-function parseJwksTuning(text, problems) {
-  const fix = 'Write it like {"ttlMs":300000,"unknownKidCooldownMs":30000,"maxStaleMs":3600000}, or leave it unset.';
-  let spec;
-  try {
-    spec = JSON.parse(text);
-  } catch {
-    problems.push({ variable: 'PORTCULLIS_JWKS', problem: 'is not valid JSON.', fix });
-    return null;
-  }
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
-    problems.push({ variable: 'PORTCULLIS_JWKS', problem: 'must be a JSON object.', fix });
-    return null;
-  }
-  for (const [name, value] of Object.entries(spec)) {
-    if (!JWKS_MEMBERS.includes(name)) {
-      problems.push({ variable: 'PORTCULLIS_JWKS', problem: `has an unknown member "${name}"; the members are ${JWKS_MEMBERS.join(', ')}.`, fix });
-      return null;
-    }
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      problems.push({ variable: 'PORTCULLIS_JWKS', problem: `"${name}" must be a non-negative number of milliseconds.`, fix });
-      return null;
-    }
-  }
-  return spec;
 }
 
 /**
@@ -380,35 +263,7 @@ export function parseConfig(env) {
     }
   }
 
-  /** @type {WorkerConfig['origin'] | null} */
-  let origin = null;
-  if (v.ORIGIN_URL === null) {
-    if (localIssuer) origin = { kind: 'builtin' };
-    else {
-      problems.push({
-        variable: 'ORIGIN_URL',
-        problem: 'is not set.',
-        fix: 'Set ORIGIN_URL to the origin that serves your app, e.g. https://origin.example.com (or builtin:demo for the demo pages).',
-      });
-    }
-  } else if (v.ORIGIN_URL === 'builtin:demo') {
-    origin = { kind: 'builtin' };
-  } else {
-    let base = null;
-    try {
-      base = new URL(v.ORIGIN_URL);
-    } catch {
-      base = null;
-    }
-    if (base === null || (base.protocol !== 'http:' && base.protocol !== 'https:') || base.search !== '' || base.hash !== '' ||
-      base.username !== '' || base.password !== '') {
-      problems.push({
-        variable: 'ORIGIN_URL',
-        problem: `${JSON.stringify(v.ORIGIN_URL)} is not an http(s) URL without query, fragment or credentials.`,
-        fix: 'Set ORIGIN_URL to e.g. https://origin.example.com or https://origin.example.com/base, or builtin:demo.',
-      });
-    } else origin = { kind: 'url', base };
-  }
+  const origin = parseOrigin(v.ORIGIN_URL, localIssuer, problems);
 
   let routes = null;
   if (v.PORTCULLIS_ROUTES === null) {
@@ -431,6 +286,7 @@ export function parseConfig(env) {
   }
 
   const jwksTuning = v.PORTCULLIS_JWKS === null ? null : parseJwksTuning(v.PORTCULLIS_JWKS, problems);
+  const webhookSecret = checkWebhookSecret(v.CLERK_WEBHOOK_SIGNING_SECRET, routes?.hasWebhooks ?? false, problems);
 
   if (localIssuer) {
     if (parsedPk !== null && parsedPk.instanceType !== 'development') {
@@ -487,12 +343,14 @@ export function parseConfig(env) {
       apiUrl,
       signInUrl,
       signUpUrl,
+      signInLink: signInUrl ?? (localIssuer ? `${ISSUER_PREFIX}/sign-in` : `https://${accountsHost(/** @type {any} */ (parsedPk).frontendApi)}/sign-in`),
       localIssuer,
       signingSecret: /** @type {string} */ (signingSecret),
       origin: /** @type {any} */ (origin),
       verifyOptions: Object.freeze(verifyOptions),
       keySource,
       routes: /** @type {any} */ (routes),
+      webhookSecret,
     },
   };
 }

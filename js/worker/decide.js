@@ -37,6 +37,8 @@
 import { answerHost, decide as runEngine, engineFor, snapshotOf } from '../authenticate.js';
 import { authObjectFromClaims } from '../auth-object.js';
 import { ConfigurationError, TokenVerificationError } from '../errors.js';
+import { Lru } from '../lru.js';
+import { DEFAULT_TOKEN_CACHE_SIZE } from '../token-cache.js';
 import { verifyToken } from '../verify.js';
 import { ISSUER_PREFIX } from './issuer/index.js';
 
@@ -160,6 +162,14 @@ function answererFor(config, backendApi) {
 const answerers = new WeakMap();
 
 /**
+ * Auth objects by verified session token. A token's claims are fixed by its bytes, so a token seen
+ * before (the engine verified it again, through the verified-token cache) reuses its auth object
+ * instead of rebuilding it in the core; identity.js caches its header values by that object.
+ * @type {Lru<string, import('../auth-object.js').SessionAuthObject>}
+ */
+const authByToken = new Lru(DEFAULT_TOKEN_CACHE_SIZE);
+
+/**
  * @param {AuthState['status']} status
  * @param {Partial<AuthState>} rest
  * @returns {AuthState}
@@ -199,7 +209,12 @@ export async function decide(request, config, _url) {
     if (result.tokenType !== 'session_token' || result.claims === null) {
       return state('signed-out', { reason: 'token-type-mismatch', headers });
     }
-    const auth = authObjectFromClaims(result.claims);
+    const token = typeof result.token === 'string' ? result.token : null;
+    let auth = token === null ? undefined : authByToken.get(token);
+    if (auth === undefined) {
+      auth = Object.freeze(authObjectFromClaims(result.claims));
+      if (token !== null) authByToken.set(token, auth);
+    }
     if (auth.sessionStatus === 'pending') {
       return state('signed-out', { reason: 'session-pending', message: 'The session has pending tasks.', headers });
     }

@@ -24,6 +24,8 @@
  * The signed message is these lines joined with "\n" (no trailing newline):
  *   portcullis-identity-v1, t, METHOD, path+query as received by the origin,
  *   auth-status, user-id, session-id, org-id, org-role, org-permissions   (header values as sent)
+ * The `t=…,v1=…` signing and checking (signatureValue, checkSignatureValue) is shared with the
+ * verified-webhook headers (webhook.js), which use the same key under another first line.
  * @module
  */
 
@@ -57,8 +59,11 @@ export function stripReservedHeaders(headers) {
   return names;
 }
 
-/** @param {string} value */
-function encodeValue(value, extra = '') {
+/**
+ * A header value as sent: printable ASCII as is, anything else (and `%`, and the characters of `extra`) percent-encoded.
+ * @param {string} value
+ */
+export function encodeValue(value, extra = '') {
   let out = '';
   for (const ch of value) {
     const code = ch.codePointAt(0) ?? 0;
@@ -122,8 +127,11 @@ function hmacKey(secret) {
 /** Identity header values by auth object (a token seen before reuses its auth object). */
 const valuesByAuth = new WeakMap();
 
-/** @param {ArrayBuffer} buffer */
-function hex(buffer) {
+/**
+ * Lower-case hex of bytes.
+ * @param {ArrayBuffer} buffer
+ */
+export function hex(buffer) {
   const bytes = new Uint8Array(buffer);
   let out = '';
   for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
@@ -140,13 +148,41 @@ function unhex(text) {
 }
 
 /**
- * @param {number} t
- * @param {string} method
- * @param {string} target path+query
- * @param {string[]} values
+ * A `t=<unix seconds>,v1=<lower-case hex HMAC-SHA256>` signature value: the HMAC of `lines` (the
+ * scheme's name first, then `t`, then what is signed) joined with "\n". Shared by the identity
+ * headers and the webhook headers (webhook.js).
+ * @param {string} secret
+ * @param {string[]} lines
  */
-function message(t, method, target, values) {
-  return [CONTEXT, String(t), method.toUpperCase(), target, ...values].join('\n');
+export async function signatureValue(secret, lines) {
+  const key = hmacKey(secret);
+  const mac = await crypto.subtle.sign('HMAC', key instanceof Promise ? await key : key, encoder.encode(lines.join('\n')));
+  return `t=${lines[1]},v1=${hex(mac)}`;
+}
+
+/**
+ * Checks a signature value made by {@link signatureValue}: its form, its age (±maxSkewSeconds), and
+ * the HMAC over the lines `linesFor(t)` gives for its timestamp.
+ * @param {string | null} value the header value (null: absent)
+ * @param {string} name the header's name, for the reasons
+ * @param {string} secret
+ * @param {(t: number) => string[]} linesFor
+ * @param {{maxSkewSeconds: number, now: number}} clock
+ * @returns {Promise<{ok: true, t: number} | {ok: false, reason: string}>}
+ */
+export async function checkSignatureValue(value, name, secret, linesFor, { maxSkewSeconds, now }) {
+  if (value === null) return { ok: false, reason: `no ${name} header: the request did not come through portcullis` };
+  const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(value);
+  if (match === null) return { ok: false, reason: `malformed ${name} header` };
+  const t = Number(match[1]);
+  if (Math.abs(now / 1000 - t) > maxSkewSeconds) {
+    return { ok: false, reason: `signature timestamp is ${Math.round(now / 1000 - t)} s away from this clock (limit ${maxSkewSeconds} s)` };
+  }
+  const signature = unhex(match[2]);
+  const key = hmacKey(secret);
+  const valid = signature !== null && (await crypto.subtle.verify('HMAC', key instanceof Promise ? await key : key, signature,
+    encoder.encode(linesFor(t).join('\n'))));
+  return valid ? { ok: true, t } : { ok: false, reason: 'signature mismatch: headers altered, wrong key, or a different method/path' };
 }
 
 /**
@@ -157,12 +193,10 @@ function message(t, method, target, values) {
  */
 export async function identityHeaderPairs({ secret, method, target, auth, now = Date.now() }) {
   const values = identityValues(auth);
-  const t = Math.floor(now / 1000);
-  const key = hmacKey(secret);
-  const mac = await crypto.subtle.sign('HMAC', key instanceof Promise ? await key : key, encoder.encode(message(t, method, target, values)));
+  const signature = await signatureValue(secret, [CONTEXT, String(Math.floor(now / 1000)), method.toUpperCase(), target, ...values]);
   /** @type {[string, string][]} */
   const pairs = IDENTITY_HEADERS.map((name, i) => [name, values[i]]);
-  pairs.push([SIGNATURE_HEADER, `t=${t},v1=${hex(mac)}`]);
+  pairs.push([SIGNATURE_HEADER, signature]);
   return pairs;
 }
 
@@ -180,7 +214,7 @@ export async function signIdentityHeaders(headers, input) {
  * The path and query of a request URL (what an HTTP server sees as the request target).
  * @param {string} url
  */
-function pathAndQuery(url) {
+export function pathAndQuery(url) {
   const scheme = url.startsWith('https://') ? 8 : url.startsWith('http://') ? 7 : -1;
   if (scheme === -1) {
     const parsed = new URL(url);
@@ -203,25 +237,16 @@ function pathAndQuery(url) {
  *   | {ok: false, reason: string}>}
  */
 export async function verifyIdentityHeaders(request, secret, { maxSkewSeconds = DEFAULT_MAX_SKEW_SECONDS, now = Date.now() } = {}) {
-  const header = request.headers.get(SIGNATURE_HEADER);
-  if (header === null) return { ok: false, reason: 'no x-portcullis-signature header: the request did not come through portcullis' };
-  const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header);
-  if (match === null) return { ok: false, reason: 'malformed x-portcullis-signature header' };
-  const t = Number(match[1]);
-  if (Math.abs(now / 1000 - t) > maxSkewSeconds) {
-    return { ok: false, reason: `signature timestamp is ${Math.round(now / 1000 - t)} s away from this clock (limit ${maxSkewSeconds} s)` };
-  }
   const values = IDENTITY_HEADERS.map((name) => request.headers.get(name) ?? '');
-  if (request.headers.get(IDENTITY_HEADERS[0]) === null) return { ok: false, reason: 'x-portcullis-auth-status is missing' };
-  const signature = unhex(match[2]);
-  const key = hmacKey(secret);
-  const valid = signature !== null && (await crypto.subtle.verify('HMAC', key instanceof Promise ? await key : key, signature,
-    encoder.encode(message(t, request.method, pathAndQuery(request.url), values))));
-  if (!valid) return { ok: false, reason: 'signature mismatch: headers altered, wrong key, or a different method/path' };
+  const header = request.headers.get(SIGNATURE_HEADER);
+  if (header !== null && request.headers.get(IDENTITY_HEADERS[0]) === null) return { ok: false, reason: 'x-portcullis-auth-status is missing' };
+  const checked = await checkSignatureValue(header, SIGNATURE_HEADER, secret,
+    (t) => [CONTEXT, String(t), request.method.toUpperCase(), pathAndQuery(request.url), ...values], { maxSkewSeconds, now });
+  if (!checked.ok) return checked;
   const text = (v) => (v === '' ? null : decodeURIComponent(v));
   return {
     ok: true,
-    signedAt: t,
+    signedAt: checked.t,
     identity: {
       status: values[0],
       userId: text(values[1]),

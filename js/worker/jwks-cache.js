@@ -16,6 +16,8 @@
  * - `redirect: 'error'` (used by js/jwks.js for requests that carry the secret key) does not exist
  *   in Workers, so it is emulated with `redirect: 'manual'` and a refusal of any 3xx;
  * - a cache failure is never fatal: the request simply goes to the network.
+ * PORTCULLIS_JWKS (the key-set cache's tuning, whose `ttlMs` also bounds this cache's TTL) is parsed
+ * here too (`parseJwksTuning`).
  * @module
  */
 
@@ -23,6 +25,8 @@ export const CACHE_TTL_SECONDS = 60;
 const CACHE_HOST = 'https://portcullis-jwks-cache.invalid/v1/';
 /** Same limit as js/jwks.js: a key set is a few KiB. */
 const MAX_BYTES = 256 * 1024;
+
+const JWKS_MEMBERS = ['ttlMs', 'unknownKidCooldownMs', 'retryAfterFailureMs', 'maxStaleMs', 'timeoutMs'];
 
 /** Counters for tests and diagnostics. */
 export const jwksCacheStats = { hits: 0, misses: 0, stored: 0, errors: 0 };
@@ -142,4 +146,35 @@ async function fetchThroughCache(input, init = {}, ttl) {
     }
   }
   return new Response(body, { status: 200, headers });
+}
+
+/**
+ * Parses PORTCULLIS_JWKS, the key-set cache's tuning (JSON, milliseconds). Problems go to `problems`.
+ * @param {string} text
+ * @param {import('./config.js').ConfigProblem[]} problems
+ */
+export function parseJwksTuning(text, problems) {
+  const fix = 'Write it like {"ttlMs":300000,"unknownKidCooldownMs":30000,"maxStaleMs":3600000}, or leave it unset.';
+  let spec;
+  try {
+    spec = JSON.parse(text);
+  } catch {
+    problems.push({ variable: 'PORTCULLIS_JWKS', problem: 'is not valid JSON.', fix });
+    return null;
+  }
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
+    problems.push({ variable: 'PORTCULLIS_JWKS', problem: 'must be a JSON object.', fix });
+    return null;
+  }
+  for (const [name, value] of Object.entries(spec)) {
+    if (!JWKS_MEMBERS.includes(name)) {
+      problems.push({ variable: 'PORTCULLIS_JWKS', problem: `has an unknown member "${name}"; the members are ${JWKS_MEMBERS.join(', ')}.`, fix });
+      return null;
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      problems.push({ variable: 'PORTCULLIS_JWKS', problem: `"${name}" must be a non-negative number of milliseconds.`, fix });
+      return null;
+    }
+  }
+  return spec;
 }

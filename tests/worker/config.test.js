@@ -4,17 +4,10 @@
  */
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { PAGE, PK_LIVE, PK_TEST, ROUTES, SK_TEST, recordingOrigin, request, testKey, withWorker } from './helpers.js';
+import { describe, it } from 'node:test';
+import { PAGE, PK_LIVE, PK_TEST, ROUTES, SK_TEST, originForFile, request, testKey, withWorker } from './helpers.js';
 
-/** @type {Awaited<ReturnType<typeof recordingOrigin>>} */
-let origin;
-before(async () => {
-  origin = await recordingOrigin();
-});
-after(async () => {
-  await origin.close();
-});
+const origin = originForFile();
 
 const key = testKey();
 const good = () => ({ CLERK_PUBLISHABLE_KEY: PK_TEST, CLERK_SECRET_KEY: SK_TEST, ORIGIN_URL: origin.url, PORTCULLIS_ROUTES: ROUTES });
@@ -46,6 +39,11 @@ const CASES = [
   ['local issuer flag not 1/0', { PORTCULLIS_LOCAL_ISSUER: 'yes' }, 'PORTCULLIS_LOCAL_ISSUER', /"yes"/],
   ['local issuer with a live key', { PORTCULLIS_LOCAL_ISSUER: '1', CLERK_PUBLISHABLE_KEY: PK_LIVE, CLERK_SECRET_KEY: 'sk_live_0123456789abcdef0123' }, 'PORTCULLIS_LOCAL_ISSUER', /production/],
   ['JWKS tuning with an unknown member', { PORTCULLIS_JWKS: '{"ttl": 5}' }, 'PORTCULLIS_JWKS', /unknown member "ttl"/],
+  ['webhook routes without a signing secret', { PORTCULLIS_ROUTES: routesWith({ webhook: ['/hooks/clerk'] }) }, 'CLERK_WEBHOOK_SIGNING_SECRET', /is not set/],
+  ['webhook signing secret too short', { PORTCULLIS_ROUTES: routesWith({ webhook: ['/hooks/clerk'] }), CLERK_WEBHOOK_SIGNING_SECRET: 'whsec_c2hvcnQ=' }, 'CLERK_WEBHOOK_SIGNING_SECRET', /too short/],
+  ['webhook signing secret holding the secret key', { CLERK_WEBHOOK_SIGNING_SECRET: SK_TEST }, 'CLERK_WEBHOOK_SIGNING_SECRET', /Clerk secret key/],
+  ['webhook routes not a list of patterns', { PORTCULLIS_ROUTES: routesWith({ webhook: '/hooks/clerk' }) }, 'PORTCULLIS_ROUTES', /"webhook" must be an array/],
+  ['webhook route with a bad pattern', { PORTCULLIS_ROUTES: routesWith({ webhook: ['/hooks*'] }) }, 'PORTCULLIS_ROUTES', /"webhook"/],
 ];
 
 /** @param {Record<string, string | null>} patch */

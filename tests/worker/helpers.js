@@ -4,8 +4,9 @@
  * tokens in Clerk's v2 claim format signed with a test key.
  */
 
-import { createHmac, generateKeyPairSync, randomBytes, sign, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, randomBytes, sign, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 
@@ -93,14 +94,30 @@ export async function listen(handler) {
  * @param {{cacheControl?: string}} [options]
  */
 export async function recordingOrigin({ cacheControl = 'public, max-age=60' } = {}) {
-  /** @type {{method: string, url: string, headers: Record<string, string | string[] | undefined>, body: string}[]} */
+  /** @type {{method: string, url: string, headers: Record<string, string | string[] | undefined>, body: string, raw: Buffer}[]} */
   const requests = [];
   const srv = await listen((req, res, body) => {
-    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString() });
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString(), raw: body });
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': cacheControl, vary: 'Accept-Encoding' });
     res.end(JSON.stringify({ path: req.url, method: req.method }));
   });
   return { ...srv, requests };
+}
+
+/**
+ * A recording origin shared by a whole test file: started before its first test, closed after its
+ * last (the returned object is filled in by then).
+ * @returns {Awaited<ReturnType<typeof recordingOrigin>>}
+ */
+export function originForFile() {
+  const origin = /** @type {Awaited<ReturnType<typeof recordingOrigin>>} */ ({});
+  before(async () => {
+    Object.assign(origin, await recordingOrigin());
+  });
+  after(async () => {
+    await origin.close();
+  });
+  return origin;
 }
 
 /**
@@ -219,4 +236,22 @@ export function verifyPortcullis(req, secret, maxSkewSeconds = 60) {
   const text = (v) => (v === '' ? null : decodeURIComponent(v));
   return { userId: text(values[1]), sessionId: text(values[2]), orgId: text(values[3]), orgRole: text(values[4]),
     orgPermissions: values[5] === '' ? [] : values[5].split(',').map(decodeURIComponent) };
+}
+
+/**
+ * How an origin on Node checks that portcullis verified a webhook — the README's snippet, kept here
+ * verbatim so the tests prove the documented recipe works.
+ * @param {{method?: string, url?: string, headers: Record<string, string | string[] | undefined>}} req a Node IncomingMessage
+ * @param {Buffer} rawBody the body as received
+ * @param {string} secret CLERK_SECRET_KEY, or PORTCULLIS_SIGNING_KEY when set
+ */
+export function verifyPortcullisWebhook(req, rawBody, secret, maxSkewSeconds = 60) {
+  const id = req.headers['x-portcullis-webhook-verified'];
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(req.headers['x-portcullis-webhook-signature'] ?? ''));
+  if (typeof id !== 'string' || !m || Math.abs(Date.now() / 1000 - Number(m[1])) > maxSkewSeconds) return null;
+  const digest = createHash('sha256').update(rawBody).digest('hex');
+  const message = ['portcullis-webhook-v1', m[1], req.method, req.url, id, digest].join('\n'); // req.url: path + query
+  const expected = createHmac('sha256', secret).update(message).digest();
+  if (!timingSafeEqual(expected, Buffer.from(m[2], 'hex'))) return null;
+  return { id: decodeURIComponent(id) }; // the svix-id: make the handler idempotent on it
 }

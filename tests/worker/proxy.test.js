@@ -5,22 +5,14 @@
  */
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { verifyIdentityHeaders } from '../../js/worker/identity.js';
 import {
-  BOB, CAROL, PAGE, PK_TEST, ROUTES, SK_TEST, asRequest, listen, recordingOrigin, request, testKey, verifyPortcullis, withWorker,
+  BOB, CAROL, PAGE, PK_TEST, ROUTES, SK_TEST, asRequest, listen, originForFile, request, testKey, verifyPortcullis, withWorker,
 } from './helpers.js';
 
 const key = testKey();
-/** @type {Awaited<ReturnType<typeof recordingOrigin>>} */
-let origin;
-
-before(async () => {
-  origin = await recordingOrigin();
-});
-after(async () => {
-  await origin.close();
-});
+const origin = originForFile();
 
 const bindings = () => ({
   CLERK_PUBLISHABLE_KEY: PK_TEST,

@@ -1,0 +1,146 @@
+/**
+ * The origin: what ORIGIN_URL may be, and how an allowed request reaches it.
+ *
+ * Why a module of its own: forwarding is where the Worker's verdict turns into what the origin
+ * trusts, so everything that shapes the forwarded request is here and nowhere else — client-sent
+ * `x-clerk-*`, `x-portcullis-*`, `x-middleware-*` headers stripped, then the signed identity headers
+ * (identity.js) and, for a verified webhook, the signed webhook headers (webhook.js) added — plus
+ * the caching rules of the answer and what the client sees when the origin fails.
+ *
+ * It runs on every forwarded request, so it does no per-request parsing: the origin's prefix is
+ * computed when the configuration is parsed, the target is that prefix plus the request's own
+ * (already canonical) path and query, and the request and response bodies are streamed, never
+ * copied (a webhook's body is the exact bytes whose signature was checked).
+ *
+ * Origin failures: unreachable or a dropped connection → 502; no response headers within
+ * ORIGIN_TIMEOUT_MS → 504 (a long download or event stream is never cut once the origin answered);
+ * plain text, no upstream detail (the cause goes to the Worker's log).
+ * @module
+ */
+
+import { demoOrigin } from './demo-origin.js';
+import { identityHeaderPairs, stripReservedHeaders } from './identity.js';
+import { badGateway, gatewayTimeout } from './pages.js';
+import { webhookHeaderPairs } from './webhook.js';
+
+/** How long the origin may take to start answering (response headers) before a 504. */
+export const ORIGIN_TIMEOUT_MS = 30_000;
+/** The built-in demo origin's (never resolved) base URL. */
+const BUILTIN_ORIGIN = 'http://demo-origin.portcullis.invalid';
+
+/**
+ * Parses ORIGIN_URL (null: not set). Problems go to `problems`.
+ * @param {string | null} value
+ * @param {boolean} localIssuer the built-in demo origin is the default with the local issuer
+ * @param {import('./config.js').ConfigProblem[]} problems
+ * @returns {import('./config.js').WorkerConfig['origin'] | null}
+ */
+export function parseOrigin(value, localIssuer, problems) {
+  if (value === 'builtin:demo' || (value === null && localIssuer)) return { kind: 'builtin' };
+  if (value === null) {
+    problems.push({
+      variable: 'ORIGIN_URL',
+      problem: 'is not set.',
+      fix: 'Set ORIGIN_URL to the origin that serves your app, e.g. https://origin.example.com (or builtin:demo for the demo pages).',
+    });
+    return null;
+  }
+  let base = null;
+  try {
+    base = new URL(value);
+  } catch {
+    base = null;
+  }
+  if (base === null || (base.protocol !== 'http:' && base.protocol !== 'https:') || base.search !== '' || base.hash !== '' ||
+    base.username !== '' || base.password !== '') {
+    problems.push({
+      variable: 'ORIGIN_URL',
+      problem: `${JSON.stringify(value)} is not an http(s) URL without query, fragment or credentials.`,
+      fix: 'Set ORIGIN_URL to e.g. https://origin.example.com or https://origin.example.com/base, or builtin:demo.',
+    });
+    return null;
+  }
+  const path = base.pathname.replace(/\/+$/, '');
+  return { kind: 'url', base, prefix: base.origin + path, path };
+}
+
+/**
+ * Adds `Cookie, Authorization` to a Vary header value, keeping what is there.
+ * @param {string | null} vary
+ */
+function withVary(vary) {
+  if (vary === null || vary.trim() === '') return 'Cookie, Authorization';
+  if (vary.trim() === '*') return '*';
+  const have = new Set(vary.split(',').map((v) => v.trim().toLowerCase()));
+  let out = vary;
+  for (const name of ['Cookie', 'Authorization']) if (!have.has(name.toLowerCase())) out += `, ${name}`;
+  return out;
+}
+
+/**
+ * Sends the request to the origin with the identity headers (and a verified webhook's headers).
+ * @param {Request} request
+ * @param {URL} url the request's URL, parsed
+ * @param {import('./config.js').WorkerConfig} config
+ * @param {import('./decide.js').AuthState} state
+ * @param {{id: string, body: Uint8Array} | null} [webhook] a verified webhook: its id and exact body
+ * @returns {Promise<Response>}
+ */
+export async function forward(request, url, config, state, webhook = null) {
+  const origin = config.origin;
+  const builtin = origin.kind === 'builtin';
+  const pathAndQuery = url.pathname + url.search;
+  // What the origin's HTTP server sees as the request target (the signatures are bound to it).
+  const target = builtin ? pathAndQuery : origin.path + pathAndQuery;
+  const method = request.method;
+  const secret = config.signingSecret;
+  const identity = identityHeaderPairs({ secret, method, target, auth: state.status === 'signed-in' ? state.auth : null });
+  const verified = webhook === null ? null : webhookHeaderPairs({ secret, method, target, id: webhook.id, body: webhook.body });
+
+  const headers = new Headers(request.headers);
+  stripReservedHeaders(headers);
+  headers.delete('host');
+  headers.set('x-forwarded-host', url.host);
+  headers.set('x-forwarded-proto', url.protocol.slice(0, -1));
+  for (const [name, value] of await identity) headers.set(name, value);
+  if (verified !== null) for (const [name, value] of await verified) headers.set(name, value);
+  const body = webhook === null ? request.body : webhook.body;
+
+  let response;
+  if (builtin) {
+    // In-process: the demo origin reads only url, method and headers (and a body it never has to
+    // stream), so it gets them without the cost of building a second Request.
+    const source = webhook === null ? request : new Response(webhook.body);
+    const forwarded = /** @type {Request} */ (/** @type {unknown} */ ({
+      url: BUILTIN_ORIGIN + target, method, headers, body,
+      formData: () => source.formData(), json: () => source.json(), text: () => source.text(),
+    }));
+    response = await demoOrigin(forwarded, { signingSecret: secret, signInUrl: config.signInLink, localIssuer: config.localIssuer });
+  } else {
+    if (origin.base.host === url.host) {
+      console.error('portcullis: ORIGIN_URL points at this Worker\'s own host; refusing to loop.');
+      return badGateway();
+    }
+    // The timeout covers the wait for the response headers only: a long download or an event
+    // stream must not be cut once the origin has answered.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, ORIGIN_TIMEOUT_MS);
+    try {
+      response = await fetch(origin.prefix + pathAndQuery, { method, headers, body, redirect: 'manual', signal: controller.signal });
+    } catch (error) {
+      console.error(`portcullis: origin fetch failed (${/** @type {Error} */ (error)?.name}): ${/** @type {Error} */ (error)?.message}`);
+      return timedOut ? gatewayTimeout() : badGateway();
+    } finally {
+      clearTimeout(timer);
+    }
+    // A fetched response's headers are immutable: re-wrap it (the body is streamed, not copied).
+    response = new Response(response.body, response);
+  }
+  if (state.status === 'signed-in') response.headers.set('cache-control', 'private, no-store');
+  response.headers.set('vary', withVary(response.headers.get('vary')));
+  return response;
+}
