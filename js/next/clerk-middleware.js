@@ -23,6 +23,7 @@
 import { NextResponse } from 'next/server.js';
 
 import { MACHINE_TYPES, authObjectOfState, decide, snapshotOf } from '../authenticate.js';
+import { warnAtStartup } from '../doctor/config.js';
 import { createAuth } from './auth.js';
 import { finalRedirects, handleControlFlowErrors } from './control-flow.js';
 import { decorateRequest, serverRedirectWithAuth, setRequestHeadersOnNextResponse } from './next-headers.js';
@@ -84,6 +85,8 @@ function createMiddleware(handler, params) {
    */
   async function runMiddleware(request, event, logger) {
     const resolvedParams = typeof params === 'function' ? ((await params(request)) ?? {}) : /** @type {Record<string, any>} */ (params);
+    // `debug`: the doctor's environment and option checks, printed once per process (js/doctor/config.js).
+    if (resolvedParams.debug) warnAtStartup(resolvedParams, request.url);
     const engine = engineOf(resolvedParams, request.url);
 
     const { snapshot, internal } = snapshotOf(request);

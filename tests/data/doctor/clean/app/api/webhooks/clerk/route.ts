@@ -1,0 +1,1 @@
+export async function POST(req: Request) { return new Response('ok'); }
