@@ -35,7 +35,7 @@
  */
 
 import { answerHost, decide as runEngine, engineFor, snapshotOf } from '../authenticate.js';
-import { authObjectFromClaims } from '../auth-object.js';
+import { authObjectFromSessionAuth } from '../auth-object.js';
 import { ConfigurationError, TokenVerificationError } from '../errors.js';
 import { verifyToken } from '../verify.js';
 import { ISSUER_PREFIX } from './issuer/index.js';
@@ -182,7 +182,9 @@ export async function decide(request, config, _url) {
   const { snapshot } = snapshotOf(request);
   let result;
   try {
-    ({ state: result } = await runEngine(engine, JSON.stringify(snapshot), Date.now(), answer));
+    const { state: decided, decision } = await runEngine(engine, JSON.stringify(snapshot), Date.now(), answer);
+    decision.free();
+    result = decided;
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
     const code = /** @type {any} */ (error)?.code;
@@ -196,10 +198,10 @@ export async function decide(request, config, _url) {
     for (const [name, value] of result.headers) headers.append(name, value);
   }
   if (result.status === 'signed-in') {
-    if (result.tokenType !== 'session_token' || result.claims === null) {
+    if (result.tokenType !== 'session_token' || result.sessionAuth === null) {
       return state('signed-out', { reason: 'token-type-mismatch', headers });
     }
-    const auth = authObjectFromClaims(result.claims);
+    const auth = authObjectFromSessionAuth(result.sessionAuth);
     if (auth.sessionStatus === 'pending') {
       return state('signed-out', { reason: 'session-pending', message: 'The session has pending tasks.', headers });
     }
