@@ -78,6 +78,8 @@ export const MACHINE_TYPES = new Set(['m2m_token', 'oauth_token', 'api_key']);
  * @property {string | null} tokenType
  * @property {[string, string][]} headers
  * @property {import('./auth-object.js').SessionAuthFields | null} sessionAuth the verified session claims' auth fields
+ * @property {{headers: [string, string][]} | {error: {code: string, message: string}}} downstream the
+ *   `x-clerk-*` request headers for the app (read them with {@link downstreamHeadersOf})
  * @property {string} clerkUrl
  * @property {{level: string, message: string}[]} logs
  */
@@ -311,13 +313,25 @@ export async function decide(engine, snapshotJson, now, answer = answerHost) {
       authenticator.answer(decision, replyText(reply));
     }
     /** @type {EngineState} */
-    const state = JSON.parse(decision.state());
+    const state = JSON.parse(authenticator.state(decision));
     for (const entry of state.logs) log(entry);
     return { state, decision };
   } catch (error) {
     decision.free();
     throw error;
   }
+}
+
+/**
+ * The `x-clerk-*` request headers a pass-through hands to the app; throws the engine's
+ * `header-injection` error when one would carry CR/LF (a host's message can).
+ * @param {EngineState} state
+ * @returns {[string, string][]}
+ */
+export function downstreamHeadersOf(state) {
+  const downstream = /** @type {any} */ (state.downstream);
+  if (downstream.error) throw Object.assign(new Error(downstream.error.message), { name: 'AuthenticationError', code: downstream.error.code });
+  return [...downstream.headers];
 }
 
 /** The JSON text of "verified" answers whose claims are frozen (the verified-token cache's). */

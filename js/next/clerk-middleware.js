@@ -22,7 +22,7 @@
 
 import { NextResponse } from 'next/server.js';
 
-import { MACHINE_TYPES, authObjectOfState, decide, snapshotOf } from '../authenticate.js';
+import { MACHINE_TYPES, authObjectOfState, decide, downstreamHeadersOf, snapshotOf } from '../authenticate.js';
 import { createAuth } from './auth.js';
 import { finalRedirects, handleControlFlowErrors } from './control-flow.js';
 import { decorateRequest, serverRedirectWithAuth, setRequestHeadersOnNextResponse } from './next-headers.js';
@@ -186,7 +186,7 @@ function createMiddleware(handler, params) {
     if (resolvedParams.debug) setRequestHeadersOnNextResponse(result, snapshot.headers, [['x-clerk-debug', 'true']]);
     return decorateRequest(result, request.url, snapshot.headers, async () => {
       /** @type {[string, string][]} */
-      const headers = JSON.parse(engine.authenticator.downstreamHeaders(context.decision()));
+      const headers = downstreamHeadersOf(state);
       const machine = MACHINE_TYPES.has(/** @type {string} */ (state.tokenType)) ? serializable(context.rawAuth()) : null;
       const data = await encryptRequestData(resolvedParams, machine, clerkEnv());
       if (data !== undefined) headers.push(['x-clerk-request-data', data]);

@@ -86,6 +86,17 @@ struct StateView<'a> {
     logs: &'a [LogEntry],
     /// The auth fields of the verified session claims (`userId`, …, `sessionClaims`), if any.
     session_auth: Option<SessionAuth>,
+    /// The `x-clerk-*` request headers for the app, for a pass-through.
+    downstream: Downstream,
+}
+
+/// `{"headers": [[name, value], …]}`, or `{"error": {code, message}}` when a value would carry
+/// CR/LF (a host's message can): the host then fails the pass-through rather than forward it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+enum Downstream {
+    Headers(Vec<(String, String)>),
+    Error { code: &'static str, message: String },
 }
 
 #[wasm_bindgen]
@@ -164,10 +175,28 @@ impl Authenticator {
         Ok(text(&redirect))
     }
 
-    /// The `x-clerk-*` request headers for the app (`[[name, value], …]` as JSON text).
-    #[wasm_bindgen(js_name = downstreamHeaders)]
-    pub fn downstream_headers(&self, decision: &Decision) -> Result<String, JsValue> {
-        Ok(text(&downstream_headers(&self.0, decision.decided()?)?))
+    /// The decided state as JSON text: verified session claims as `sessionAuth` (the auth fields),
+    /// and the `x-clerk-*` request headers for the app as `downstream` (see `Downstream`).
+    pub fn state(&self, decision: &Decision) -> Result<String, JsValue> {
+        let state = decision.decided()?;
+        Ok(text(&StateView {
+            status: state.status,
+            reason: state.reason.as_deref(),
+            message: state.message.as_deref(),
+            token: state.token.as_deref(),
+            token_type: state.token_type,
+            headers: &state.headers,
+            clerk_url: &state.clerk_url,
+            logs: &state.logs,
+            session_auth: state.claims.as_ref().map(SessionAuth::from_claims),
+            downstream: match downstream_headers(&self.0, state) {
+                Ok(headers) => Downstream::Headers(headers),
+                Err(error) => Downstream::Error {
+                    code: error.code(),
+                    message: error.to_string(),
+                },
+            },
+        }))
     }
 }
 
@@ -179,22 +208,6 @@ impl Decision {
             Some(Step::Host { request, .. }) => Some(text(request)),
             _ => None,
         }
-    }
-
-    /// The decided state as JSON text, verified session claims as `sessionAuth` (the auth fields).
-    pub fn state(&self) -> Result<String, JsValue> {
-        let state = self.decided()?;
-        Ok(text(&StateView {
-            status: state.status,
-            reason: state.reason.as_deref(),
-            message: state.message.as_deref(),
-            token: state.token.as_deref(),
-            token_type: state.token_type,
-            headers: &state.headers,
-            clerk_url: &state.clerk_url,
-            logs: &state.logs,
-            session_auth: state.claims.as_ref().map(SessionAuth::from_claims),
-        }))
     }
 
     /// The whole decided state in the engine's serde form (claims included), for tests and tools.

@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import '../../js/index.js';
-import { Engine, answerHost, decide } from '../../js/authenticate.js';
+import { Engine, answerHost, decide, downstreamHeadersOf } from '../../js/authenticate.js';
 import { wasm } from '../../js/bindings.js';
 import { data, sub } from './support/decide-vectors.js';
 
@@ -124,7 +124,7 @@ function checkDecided(c, engine, decided, state, problems, messages) {
     return problems;
   }
   if (c.downstream) {
-    const headers = JSON.parse(authenticator.downstreamHeaders(decided));
+    const headers = downstreamHeadersOf(state);
     if (JSON.stringify(headers) !== JSON.stringify(e.headers)) problems.push(`downstream headers: got ${JSON.stringify(headers)}`);
     return problems;
   }
