@@ -24,8 +24,6 @@ import { ConfigurationError, TokenVerificationError } from './errors.js';
 import { Lru } from './lru.js';
 import { verifyToken } from './verify.js';
 
-/** The Backend API version header Clerk's SDK sends (`SUPPORTED_BAPI_VERSION`, src/decide/host.rs). */
-const CLERK_API_VERSION = '2026-05-12';
 const USER_AGENT = 'portcullis/0.1.0';
 const BAPI_TIMEOUT_MS = 5000;
 const MAX_ENGINES = 32;
@@ -449,7 +447,7 @@ export async function callBackendApi(engine, call) {
   const fetchFn = engine.fetch ?? globalThis.fetch;
   let url = engine.apiUrl.replace(/\/+$/, '') + call.path;
   if (call.query && call.query.length > 0) url += `?${new URLSearchParams(call.query)}`;
-  const headers = new Headers(call.headers ?? [['Clerk-API-Version', CLERK_API_VERSION], ['Content-Type', 'application/json']]);
+  const headers = new Headers(call.headers ?? [['Clerk-API-Version', /** @type {any} */ (wasm()).supportedBapiVersion()], ['Content-Type', 'application/json']]);
   headers.set('Authorization', `Bearer ${engine.secretKey}`);
   headers.set('User-Agent', USER_AGENT);
   const controller = new AbortController();

@@ -17,7 +17,7 @@ use crate::auth::SessionAuth;
 use crate::decide::{
     begin, downstream_headers, protect, redirect_to_sign_in, resume, AuthConfig, AuthStatus,
     ConfigError, DecideError, HostAnswer, LogEntry, ProtectOptions, RedirectTarget,
-    RequestSnapshot, RequestState, ReturnBackUrl, Step, TokenType,
+    RequestSnapshot, RequestState, ReturnBackUrl, Step, TokenType, SUPPORTED_BAPI_VERSION,
 };
 
 impl From<ConfigError> for JsValue {
@@ -215,6 +215,12 @@ impl Decision {
     pub fn state_json(&self) -> Result<String, JsValue> {
         Ok(text(self.decided()?))
     }
+}
+
+/// The `Clerk-API-Version` the Backend API calls send (Clerk's `SUPPORTED_BAPI_VERSION`).
+#[wasm_bindgen(js_name = supportedBapiVersion)]
+pub fn supported_bapi_version() -> String {
+    SUPPORTED_BAPI_VERSION.to_owned()
 }
 
 /// The auth object of a decided state (`null` for a handshake), as JSON text — Clerk's
