@@ -13,6 +13,22 @@ import { wasm } from './bindings.js';
 import { ConfigurationError, fromWasmError } from './errors.js';
 
 /**
+ * The auth fields the engine reads from verified session claims (`sessionAuth`).
+ * @typedef {object} SessionAuthFields
+ * @property {'session_token'} tokenType
+ * @property {string} userId
+ * @property {string | null} sessionId
+ * @property {string | null} sessionStatus
+ * @property {unknown} actor
+ * @property {string | null} orgId
+ * @property {string | null} orgRole
+ * @property {string | null} orgSlug
+ * @property {string[] | null} orgPermissions
+ * @property {[number, number] | null} factorVerificationAge
+ * @property {Record<string, unknown>} sessionClaims
+ */
+
+/**
  * @typedef {object} SessionAuthObject
  * @property {'session_token'} tokenType
  * @property {string} userId
@@ -44,15 +60,33 @@ export function authObjectFromClaims(claims) {
       'claims',
     );
   }
-  const bindings = /** @type {any} */ (wasm());
   let auth;
   try {
-    auth = bindings.sessionAuth(claims);
+    auth = /** @type {any} */ (wasm()).sessionAuth(claims);
   } catch (error) {
     throw fromWasmError(error);
   }
-  /** @param {unknown} params */
-  const has = (params) => {
+  return authObjectFromSessionAuth(auth);
+}
+
+/**
+ * The signed-in auth object of session auth fields the engine produced.
+ * @param {SessionAuthFields} auth
+ * @returns {SessionAuthObject}
+ */
+export function authObjectFromSessionAuth(auth) {
+  // Verified claims are a signed-in state (Clerk's signedInAuthObject also says isAuthenticated: true;
+  // treating a `pending` session as signed out is the middleware's decision, not this function's).
+  return { ...auth, isAuthenticated: true, has: hasOf(auth.sessionClaims) };
+}
+
+/**
+ * `has(params)` over verified session claims: false unless at least one asked dimension passes and
+ * none fails (decided by the engine), and false for anything that is not a parameter object.
+ * @param {Record<string, unknown>} claims
+ */
+export function hasOf(claims) {
+  return (/** @type {unknown} */ params) => {
     // Fail closed on anything that is not a parameter object, as Clerk does.
     if (params === null || typeof params !== 'object' || Array.isArray(params)) return false;
     /** @type {Record<string, unknown>} */
@@ -60,12 +94,9 @@ export function authObjectFromClaims(claims) {
     // A member set to `undefined` is "not asked" in Clerk (`params.role` is falsy), not a wrong type.
     for (const [name, value] of Object.entries(params)) if (value !== undefined) asked[name] = value;
     try {
-      return bindings.hasAuthorization(claims, asked) === true;
+      return /** @type {any} */ (wasm()).hasAuthorization(claims, asked) === true;
     } catch {
       return false;
     }
   };
-  // Verified claims are a signed-in state (Clerk's signedInAuthObject also says isAuthenticated: true;
-  // treating a `pending` session as signed out is the middleware's decision, not this function's).
-  return { ...auth, isAuthenticated: true, has };
 }

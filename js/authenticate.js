@@ -18,14 +18,12 @@
  * @module
  */
 
-import { authObjectFromClaims } from './auth-object.js';
+import { hasOf } from './auth-object.js';
 import { wasm } from './bindings.js';
 import { ConfigurationError, TokenVerificationError } from './errors.js';
 import { Lru } from './lru.js';
 import { verifyToken } from './verify.js';
 
-/** The Backend API version header Clerk's SDK sends (`SUPPORTED_BAPI_VERSION`, src/decide/host.rs). */
-const CLERK_API_VERSION = '2026-05-12';
 const USER_AGENT = 'portcullis/0.1.0';
 const BAPI_TIMEOUT_MS = 5000;
 const MAX_ENGINES = 32;
@@ -77,7 +75,9 @@ export const MACHINE_TYPES = new Set(['m2m_token', 'oauth_token', 'api_key']);
  * @property {string | null} token
  * @property {string | null} tokenType
  * @property {[string, string][]} headers
- * @property {Record<string, unknown> | null} claims
+ * @property {import('./auth-object.js').SessionAuthFields | null} sessionAuth the verified session claims' auth fields
+ * @property {{headers: [string, string][]} | {error: {code: string, message: string}}} downstream the
+ *   `x-clerk-*` request headers for the app (read them with {@link downstreamHeadersOf})
  * @property {string} clerkUrl
  * @property {{level: string, message: string}[]} logs
  */
@@ -85,7 +85,7 @@ export const MACHINE_TYPES = new Set(['m2m_token', 'oauth_token', 'api_key']);
 /**
  * @typedef {object} Decision
  * @property {EngineState} state
- * @property {string} stateJson the state as JSON text (what the engine's other calls take)
+ * @property {any} decision the wasm `Decision` the engine's other calls take (free it when done)
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -291,6 +291,8 @@ export function snapshotOf(request) {
 /**
  * Runs the engine to a decision, answering its questions. Throws the engine's errors (`code`:
  * `invalid-request-url`, `header-injection`, `handshake-token-invalid`, …) and ConfigurationError.
+ * The caller owns the returned wasm `decision` (protect, redirects, downstream headers, the session's
+ * auth fields) and releases it with `decision.free()` once the request is answered.
  * @param {Engine} engine
  * @param {string} snapshotJson
  * @param {number} now ms since the epoch
@@ -299,21 +301,54 @@ export function snapshotOf(request) {
  */
 export async function decide(engine, snapshotJson, now, answer = answerHost) {
   const authenticator = engine.authenticator;
-  let text = authenticator.begin(snapshotJson, now);
-  for (let asked = 0; ; asked++) {
-    if (text.startsWith(DONE_PREFIX)) {
-      const stateJson = text.slice(DONE_PREFIX.length, -1);
-      /** @type {EngineState} */
-      const state = JSON.parse(stateJson);
-      for (const entry of state.logs) log(entry);
-      return { state, stateJson };
+  const decision = authenticator.decide(snapshotJson, now);
+  try {
+    for (let asked = 0; ; asked++) {
+      const question = decision.question();
+      if (question === undefined) break;
+      if (asked >= MAX_QUESTIONS) throw new Error(`portcullis: the decision engine asked more than ${MAX_QUESTIONS} questions`);
+      const reply = await answer(engine, JSON.parse(question));
+      authenticator.answer(decision, replyText(reply));
     }
-    const step = JSON.parse(text);
-    if (step.step === 'done') return { state: step.state, stateJson: JSON.stringify(step.state) };
-    if (asked >= MAX_QUESTIONS) throw new Error(`portcullis: the decision engine asked more than ${MAX_QUESTIONS} questions`);
-    const reply = await answer(engine, step.request);
-    text = authenticator.resume(JSON.stringify(step.pending), JSON.stringify(reply));
+    /** @type {EngineState} */
+    const state = JSON.parse(authenticator.state(decision));
+    for (const entry of state.logs) log(entry);
+    return { state, decision };
+  } catch (error) {
+    decision.free();
+    throw error;
   }
+}
+
+/**
+ * The `x-clerk-*` request headers a pass-through hands to the app; throws the engine's
+ * `header-injection` error when one would carry CR/LF (a host's message can).
+ * @param {EngineState} state
+ * @returns {[string, string][]}
+ */
+export function downstreamHeadersOf(state) {
+  const downstream = /** @type {any} */ (state.downstream);
+  if (downstream.error) throw Object.assign(new Error(downstream.error.message), { name: 'AuthenticationError', code: downstream.error.code });
+  return [...downstream.headers];
+}
+
+/** The JSON text of "verified" answers whose claims are frozen (the verified-token cache's). */
+const verifiedReplies = new WeakMap();
+
+/**
+ * A host answer as JSON text. A token seen before comes back from the verified-token cache as the
+ * same deep-frozen payload, so its answer text is made once.
+ * @param {any} reply
+ */
+function replyText(reply) {
+  const claims = reply.kind === 'verified' ? reply.claims : null;
+  if (claims === null || typeof claims !== 'object' || !Object.isFrozen(claims)) return JSON.stringify(reply);
+  let text = verifiedReplies.get(claims);
+  if (text === undefined) {
+    text = JSON.stringify(reply);
+    verifiedReplies.set(claims, text);
+  }
+  return text;
 }
 
 /**
@@ -412,7 +447,7 @@ export async function callBackendApi(engine, call) {
   const fetchFn = engine.fetch ?? globalThis.fetch;
   let url = engine.apiUrl.replace(/\/+$/, '') + call.path;
   if (call.query && call.query.length > 0) url += `?${new URLSearchParams(call.query)}`;
-  const headers = new Headers(call.headers ?? [['Clerk-API-Version', CLERK_API_VERSION], ['Content-Type', 'application/json']]);
+  const headers = new Headers(call.headers ?? [['Clerk-API-Version', /** @type {any} */ (wasm()).supportedBapiVersion()], ['Content-Type', 'application/json']]);
   headers.set('Authorization', `Bearer ${engine.secretKey}`);
   headers.set('User-Agent', USER_AGENT);
   const controller = new AbortController();
@@ -565,8 +600,8 @@ export function authObjectOfState(engine, state, treatPendingAsSignedOut = true)
   if (state.status === 'handshake') return null;
   const tokenType = state.tokenType;
   if (tokenType === null) return invalidTokenAuthObject();
-  if (state.status === 'signed-in' && state.claims !== null && tokenType === 'session_token') {
-    const auth = authObjectFromClaims(state.claims);
+  if (state.status === 'signed-in' && state.sessionAuth !== null && tokenType === 'session_token') {
+    const auth = state.sessionAuth;
     if (treatPendingAsSignedOut && auth.sessionStatus === 'pending') return signedOutAuthObject(state, 'pending');
     return {
       tokenType: 'session_token',
@@ -581,7 +616,7 @@ export function authObjectOfState(engine, state, treatPendingAsSignedOut = true)
       orgPermissions: auth.orgPermissions,
       factorVerificationAge: auth.factorVerificationAge,
       getToken: getTokenOf(engine, auth.sessionId, /** @type {string} */ (state.token)),
-      has: auth.has,
+      has: hasOf(auth.sessionClaims),
       debug: debugOf(state),
       isAuthenticated: true,
     };
@@ -624,7 +659,8 @@ export async function authenticateRequest(request, options) {
   }
   const engine = engineFor(options);
   const { snapshot } = snapshotOf(request);
-  const { state } = await decide(engine, JSON.stringify(snapshot), engine.now());
+  const { state, decision } = await decide(engine, JSON.stringify(snapshot), engine.now());
+  decision.free();
   const headers = new Headers();
   for (const [name, value] of state.headers) headers.append(name, value);
   const signedIn = state.status === 'signed-in';

@@ -22,13 +22,11 @@
  * @module
  */
 
+import { wasm } from './bindings.js';
 import { TokenVerificationError } from './errors.js';
 
 export const DEFAULT_JWKS_TIMEOUT_MS = 5000;
 export const DEFAULT_JWKS_MAX_BYTES = 256 * 1024;
-/** The Backend API version header Clerk's SDK sends with `GET /v1/jwks`. */
-const CLERK_API_VERSION = '2026-05-12';
-
 /**
  * @typedef {object} FetchConfig
  * @property {string} url the JWKS URL
@@ -111,7 +109,7 @@ export async function fetchJwks(config, fetchFn) {
   const headers = { Accept: 'application/json' };
   if (clerkApi && secretKey) {
     headers.Authorization = `Bearer ${secretKey}`;
-    headers['Clerk-API-Version'] = CLERK_API_VERSION;
+    headers['Clerk-API-Version'] = /** @type {any} */ (wasm()).supportedBapiVersion();
     headers['Content-Type'] = 'application/json';
   }
   const controller = new AbortController();

@@ -21,9 +21,9 @@ import { signInRedirectError } from './control-flow.js';
  * @typedef {object} RequestContext
  * @property {import('../authenticate.js').Engine} engine
  * @property {import('../authenticate.js').EngineState} state
- * @property {string} stateJson
- * @property {string} snapshotJson
+ * @property {() => any} decision the wasm Decision (throws once the middleware has answered)
  * @property {() => any} rawAuth the decision's auth object (`toAuth()`), built once on first use
+ * @property {() => void} release frees the wasm Decision
  */
 
 /**

@@ -22,7 +22,7 @@
 
 import { NextResponse } from 'next/server.js';
 
-import { MACHINE_TYPES, authObjectOfState, decide, snapshotOf } from '../authenticate.js';
+import { MACHINE_TYPES, authObjectOfState, decide, downstreamHeadersOf, snapshotOf } from '../authenticate.js';
 import { warnAtStartup } from '../doctor/config.js';
 import { createAuth } from './auth.js';
 import { finalRedirects, handleControlFlowErrors } from './control-flow.js';
@@ -102,14 +102,33 @@ function createMiddleware(handler, params) {
       logger.addSecrets(secretsOf(snapshot, debugOptions));
       logger.debug('options', debugOptions);
     }
-    let decision;
+    let decided;
     try {
-      decision = await decide(engine, snapshotJson, engine.now());
+      decided = await decide(engine, snapshotJson, engine.now());
     } catch (error) {
       if (/** @type {any} */ (error)?.code === 'invalid-request-url') return new NextResponse(null, { status: 400, statusText: 'Bad Request' });
       throw error;
     }
-    const { state, stateJson } = decision;
+    /** @type {import('./auth.js').RequestContext} */
+    const context = createContext(engine, decided);
+    try {
+      return await respond(request, event, resolvedParams, snapshot, context, logger);
+    } finally {
+      context.release();
+    }
+  }
+
+  /**
+   * Everything after the decision: an immediate redirect, or the handler and the hand-over to the app.
+   * @param {Request} request
+   * @param {unknown} event
+   * @param {Record<string, any>} resolvedParams
+   * @param {import('../authenticate.js').Snapshot} snapshot
+   * @param {import('./auth.js').RequestContext} context
+   * @param {ReturnType<typeof createDebugLogger>} logger
+   */
+  async function respond(request, event, resolvedParams, snapshot, context, logger) {
+    const { engine, state } = context;
     logger.debug('url', () => requestForLog(snapshot, state.clerkUrl));
     if (snapshot.headers.authorization?.startsWith('Basic ')) logger.debug('Basic Auth detected');
     const requestCsp = snapshot.headers['content-security-policy'];
@@ -128,16 +147,6 @@ function createMiddleware(handler, params) {
     }
     if (state.status === 'handshake') throw new Error('Clerk: handshake status without redirect');
 
-    /** @type {any} */
-    let rawAuth;
-    /** @type {import('./auth.js').RequestContext} */
-    const context = {
-      engine,
-      state,
-      stateJson,
-      snapshotJson,
-      rawAuth: () => (rawAuth ??= authObjectOfState(engine, state, true)),
-    };
     const auth = /** @type {any} */ (createAuth(context));
     auth.protect = createProtect(context);
     logger.debug('auth', () => {
@@ -156,7 +165,7 @@ function createMiddleware(handler, params) {
         stateTokenType: state.tokenType,
         frontendApi: engine.frontendApi,
         signInLocation: (target, returnBackUrl) => JSON.parse(engine.authenticator.redirectTo(
-          snapshotJson, stateJson, target, JSON.stringify(returnBackUrl ? { returnBackUrl } : { returnBackUrl: null }))).location,
+          context.decision(), target, JSON.stringify(returnBackUrl ? { returnBackUrl } : { returnBackUrl: null }))).location,
       });
     }
 
@@ -180,13 +189,42 @@ function createMiddleware(handler, params) {
     if (resolvedParams.debug) setRequestHeadersOnNextResponse(result, snapshot.headers, [['x-clerk-debug', 'true']]);
     return decorateRequest(result, request.url, snapshot.headers, async () => {
       /** @type {[string, string][]} */
-      const headers = JSON.parse(engine.authenticator.downstreamHeaders(stateJson));
+      const headers = downstreamHeadersOf(state);
       const machine = MACHINE_TYPES.has(/** @type {string} */ (state.tokenType)) ? serializable(context.rawAuth()) : null;
       const data = await encryptRequestData(resolvedParams, machine, clerkEnv());
       if (data !== undefined) headers.push(['x-clerk-request-data', data]);
       return headers;
     });
   }
+}
+
+/**
+ * What the handler's `auth` and `auth.protect` work with for one request. The wasm decision is
+ * released when the middleware has answered; using it later (a stored `auth.protect` called after the
+ * response) throws a clear error instead of touching freed memory.
+ * @param {import('../authenticate.js').Engine} engine
+ * @param {import('../authenticate.js').Decision} decided
+ * @returns {import('./auth.js').RequestContext}
+ */
+function createContext(engine, { state, decision }) {
+  /** @type {any} */
+  let live = decision;
+  /** @type {any} */
+  let rawAuth;
+  const current = () => {
+    if (live === null) throw new Error('portcullis: this auth object belongs to a request the middleware has already answered.');
+    return live;
+  };
+  return {
+    engine,
+    state,
+    decision: current,
+    rawAuth: () => (rawAuth ??= authObjectOfState(engine, state, true)),
+    release: () => {
+      if (live !== null) live.free();
+      live = null;
+    },
+  };
 }
 
 /**

@@ -35,12 +35,29 @@ export const PREPARED = Symbol('portcullis.prepared');
 export const finalRedirects = new WeakSet();
 
 /**
+ * An Error used for control flow (thrown through the handler, caught by the middleware): without a
+ * stack trace, whose capture was the largest single cost of a redirect (measured), and which names
+ * nothing useful — the error is Next's protocol, not a failure.
+ * @param {string} message
+ * @returns {Error}
+ */
+function controlFlowError(message) {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new Error(message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
  * Next's redirect error (`redirect()` from next/navigation, status 307, type `replace`).
  * @param {string} url
  * @param {Record<string | symbol, unknown>} [extra] merged into the error (Clerk: `redirectUrl`, `clerk_digest`, …)
  */
 export function redirectError(url, extra = {}) {
-  const error = /** @type {any} */ (new Error(REDIRECT));
+  const error = /** @type {any} */ (controlFlowError(REDIRECT));
   error.digest = `${REDIRECT};replace;${url};307;`;
   error.clerk_digest = CLERK_DIGEST.redirectToUrl;
   Object.assign(error, extra);
@@ -65,14 +82,14 @@ export function signInRedirectError(target, currentUrl, returnBackUrl, prepared)
 
 /** Next's `unauthorized()` error. */
 export function unauthorizedError() {
-  const error = /** @type {any} */ (new Error(HTTP_FALLBACK));
+  const error = /** @type {any} */ (controlFlowError(HTTP_FALLBACK));
   error.digest = `${HTTP_FALLBACK};401`;
   return error;
 }
 
 /** Next's `notFound()` error. */
 export function notFoundError() {
-  const error = /** @type {any} */ (new Error(HTTP_FALLBACK));
+  const error = /** @type {any} */ (controlFlowError(HTTP_FALLBACK));
   error.digest = `${HTTP_FALLBACK};404`;
   return error;
 }

@@ -105,7 +105,8 @@ export class TokenVerificationError extends Error {
 
 export class ConfigurationError extends TypeError {
   readonly name: 'ConfigurationError';
-  readonly code: 'invalid-option';
+  /** A stable code: `invalid-option`, or the core's (`missing-secret-key`, `invalid-publishable-key`, …). */
+  readonly code: string;
   /** The option's name as the caller wrote it. */
   readonly option: string;
 }

@@ -57,20 +57,22 @@ export function setRequestHeadersOnNextResponse(response, requestHeaders, added)
 export async function decorateRequest(response, requestUrl, requestHeaders, authHeaders) {
   const headers = response.headers;
   if (headers.get('location')) return response;
-  /** @type {URL | undefined} */
+  /** @type {string | undefined} the rewrite target (serialized by the URL parser) */
   let rewrite;
   if (headers.get('x-middleware-next') === '1') {
     headers.delete('x-middleware-next');
-    rewrite = new URL(requestUrl);
+    // `request.url` is already a serialized URL (the Request constructor parsed it).
+    rewrite = requestUrl;
   }
   const target = headers.get('x-middleware-rewrite');
   if (target) {
-    rewrite = new URL(target);
-    if (rewrite.origin !== new URL(requestUrl).origin) return response;
+    const url = new URL(target);
+    if (url.origin !== new URL(requestUrl).origin) return response;
+    rewrite = url.href;
   }
   if (rewrite !== undefined) {
     setRequestHeadersOnNextResponse(response, requestHeaders, await authHeaders());
-    headers.set('x-middleware-rewrite', rewrite.href);
+    headers.set('x-middleware-rewrite', rewrite);
   }
   return response;
 }

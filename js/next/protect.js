@@ -79,7 +79,7 @@ export function createProtect(context) {
     if (unauthorizedUrl) request.unauthorizedUrl = String(unauthorizedUrl);
     if (requestedToken !== 'session_token') request.token = requestedToken;
 
-    const outcome = JSON.parse(engine.authenticator.protect(context.snapshotJson, context.stateJson, JSON.stringify(request), engine.now()));
+    const outcome = JSON.parse(engine.authenticator.protect(context.decision(), JSON.stringify(request)));
     switch (outcome.kind) {
       case 'pass':
         return authObject;

@@ -31,6 +31,13 @@ const OUR_OPTIONS = ['trustForwardedHost', 'allowedRedirectOrigins', 'fetch', 'n
  */
 const blobs = new Map();
 const MAX_BLOBS = 32;
+/**
+ * The last answer for an options object without a machine token, by the object's identity and the
+ * environment's passphrase: a middleware's options object is read once (as its engine is built
+ * once, js/next/options.js), so the same object needs no re-serialising on every pass-through.
+ * @type {WeakMap<object, {env: object, blob: Promise<string | undefined>}>}
+ */
+const byOptionsObject = new WeakMap();
 const ENCRYPTION_KEY_MISSING = 'Clerk: Missing `CLERK_ENCRYPTION_KEY`. Required for propagating `secretKey` middleware ' +
   'option. See docs: https://clerk.com/docs/references/nextjs/clerk-middleware#dynamic-keys. (code=encryption_key_missing)';
 
@@ -173,7 +180,22 @@ export async function decryptOpenSslAes(blob, passphrase) {
  * @param {{encryptionKey: string, secretKey: string, production: boolean}} env
  * @returns {Promise<string | undefined>}
  */
-export async function encryptRequestData(requestData, machineAuthObject, env) {
+export function encryptRequestData(requestData, machineAuthObject, env) {
+  if (!requestData || machineAuthObject) return encrypt(requestData, machineAuthObject, env);
+  const known = byOptionsObject.get(requestData);
+  if (known !== undefined && known.env === env) return known.blob;
+  const blob = encrypt(requestData, null, env);
+  byOptionsObject.set(requestData, { env, blob });
+  return blob;
+}
+
+/**
+ * @param {Record<string, unknown> | null | undefined} requestData
+ * @param {object | null} machineAuthObject
+ * @param {{encryptionKey: string, secretKey: string, production: boolean}} env
+ * @returns {Promise<string | undefined>}
+ */
+async function encrypt(requestData, machineAuthObject, env) {
   if (requestData && OUR_OPTIONS.some((name) => requestData[name] !== undefined)) {
     requestData = { ...requestData };
     for (const name of OUR_OPTIONS) delete requestData[name];

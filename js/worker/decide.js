@@ -35,7 +35,7 @@
  */
 
 import { answerHost, decide as runEngine, engineFor, snapshotOf } from '../authenticate.js';
-import { authObjectFromClaims } from '../auth-object.js';
+import { authObjectFromSessionAuth } from '../auth-object.js';
 import { ConfigurationError, TokenVerificationError } from '../errors.js';
 import { Lru } from '../lru.js';
 import { DEFAULT_TOKEN_CACHE_SIZE } from '../token-cache.js';
@@ -163,8 +163,8 @@ const answerers = new WeakMap();
 
 /**
  * Auth objects by verified session token. A token's claims are fixed by its bytes, so a token seen
- * before (the engine verified it again, through the verified-token cache) reuses its auth object
- * instead of rebuilding it in the core; identity.js caches its header values by that object.
+ * before (the engine verified it again, through the verified-token cache) reuses its auth object,
+ * and identity.js caches its header values by that object.
  * @type {Lru<string, import('../auth-object.js').SessionAuthObject>}
  */
 const authByToken = new Lru(DEFAULT_TOKEN_CACHE_SIZE);
@@ -192,7 +192,9 @@ export async function decide(request, config, _url) {
   const { snapshot } = snapshotOf(request);
   let result;
   try {
-    ({ state: result } = await runEngine(engine, JSON.stringify(snapshot), Date.now(), answer));
+    const { state: decided, decision } = await runEngine(engine, JSON.stringify(snapshot), Date.now(), answer);
+    decision.free();
+    result = decided;
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
     const code = /** @type {any} */ (error)?.code;
@@ -206,13 +208,13 @@ export async function decide(request, config, _url) {
     for (const [name, value] of result.headers) headers.append(name, value);
   }
   if (result.status === 'signed-in') {
-    if (result.tokenType !== 'session_token' || result.claims === null) {
+    if (result.tokenType !== 'session_token' || result.sessionAuth === null) {
       return state('signed-out', { reason: 'token-type-mismatch', headers });
     }
     const token = typeof result.token === 'string' ? result.token : null;
     let auth = token === null ? undefined : authByToken.get(token);
     if (auth === undefined) {
-      auth = Object.freeze(authObjectFromClaims(result.claims));
+      auth = Object.freeze(authObjectFromSessionAuth(result.sessionAuth));
       if (token !== null) authByToken.set(token, auth);
     }
     if (auth.sessionStatus === 'pending') {

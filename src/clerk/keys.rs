@@ -28,6 +28,8 @@ pub struct PublishableKey {
     pub instance_type: InstanceType,
     /// The Frontend API host encoded in the key, e.g. `clerk.example.com`.
     pub frontend_api: String,
+    /// The cookie-name suffix, computed once (see [`PublishableKey::cookie_suffix`]).
+    suffix: String,
 }
 
 /// A publishable key that Clerk would refuse.
@@ -86,17 +88,18 @@ impl PublishableKey {
         if host.contains('$') || !host.contains('.') {
             return Err(invalid("it does not decode to a host name"));
         }
+        let digest = Sha1::digest(key.as_bytes());
         Ok(PublishableKey {
             key: key.to_owned(),
             instance_type,
             frontend_api: host.to_owned(),
+            suffix: URL_SAFE.encode(digest)[..8].to_owned(),
         })
     }
 
     /// The suffix of this instance's cookie names (`__session_<suffix>`, …).
-    pub fn cookie_suffix(&self) -> String {
-        let digest = Sha1::digest(self.key.as_bytes());
-        URL_SAFE.encode(digest)[..8].to_owned()
+    pub fn cookie_suffix(&self) -> &str {
+        &self.suffix
     }
 }
 

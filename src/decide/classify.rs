@@ -10,9 +10,13 @@
 //! API calls that portcullis does not make yet, so the engine ends them `signed-out` with reason
 //! `token-type-mismatch` (see [`super::engine`]).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::memo::Memo;
 use crate::token::{category, UntrustedToken};
 
 /// Clerk's token types.
@@ -41,9 +45,83 @@ impl TokenType {
     }
 }
 
-/// Clerk's `decodeJwt`, decode only.
-pub(crate) fn decode(token: &str) -> Option<UntrustedToken> {
-    UntrustedToken::parse(token).ok()
+/// What decoding (only) tells about a token.
+#[derive(Debug)]
+pub(crate) struct TokenFacts {
+    /// Clerk's `decodeJwt`, strict.
+    decoded: Option<UntrustedToken>,
+    /// Clerk's `JwtFormatRegExp`.
+    jwt_format: bool,
+}
+
+thread_local! {
+    /// The last few tokens classified (a decision asks about the same token up to seven times).
+    static FACTS: RefCell<Memo<Rc<TokenFacts>, 4>> = const { RefCell::new(Memo::new()) };
+}
+
+/// The facts of a token, decoded at most once while it is among the last few asked about.
+pub(crate) fn facts(token: &str) -> Rc<TokenFacts> {
+    FACTS.with(|memo| {
+        memo.borrow_mut().get_or_insert_with(
+            token,
+            |_| true,
+            || {
+                Rc::new(TokenFacts {
+                    decoded: UntrustedToken::parse(token).ok(),
+                    jwt_format: is_jwt_format(token),
+                })
+            },
+        )
+    })
+}
+
+impl TokenFacts {
+    /// The decoded token, if it decodes.
+    pub(crate) fn decoded(&self) -> Option<&UntrustedToken> {
+        self.decoded.as_ref()
+    }
+
+    fn is_oauth_jwt(&self) -> bool {
+        self.jwt_format
+            && self.decoded.as_ref().is_some_and(|t| {
+                matches!(
+                    t.header().raw.get("typ").and_then(Value::as_str),
+                    Some("at+jwt" | "application/at+jwt")
+                )
+            })
+    }
+
+    fn is_m2m_jwt(&self) -> bool {
+        self.jwt_format
+            && self.decoded.as_ref().is_some_and(|t| {
+                t.unverified_payload()
+                    .get("sub")
+                    .and_then(Value::as_str)
+                    .is_some_and(|sub| sub.starts_with("mch_"))
+            })
+    }
+
+    /// Clerk's `isMachineJwt`.
+    pub(crate) fn is_machine_jwt(&self) -> bool {
+        self.is_oauth_jwt() || self.is_m2m_jwt()
+    }
+
+    /// Clerk's `hasNonSessionJwtCategory`: the header has a `cat` that is neither the session nor
+    /// the ignore category (any JSON value, `null` included, counts as present).
+    pub(crate) fn has_non_session_category(&self) -> bool {
+        self.decoded
+            .as_ref()
+            .is_some_and(|t| match t.header().raw.get("cat") {
+                None => false,
+                Some(Value::String(cat)) => cat != category::SESSION && cat != category::IGNORE,
+                Some(_) => true,
+            })
+    }
+
+    /// A numeric claim of the unverified payload.
+    pub(crate) fn number_claim(&self, name: &str) -> Option<f64> {
+        self.decoded.as_ref().and_then(|t| number_claim(t, name))
+    }
 }
 
 /// The message Clerk's `decodeJwt` gives an undecodable token.
@@ -76,52 +154,18 @@ fn is_jwt_format(token: &str) -> bool {
     parts == 3
 }
 
-fn is_oauth_jwt(token: &str) -> bool {
-    is_jwt_format(token)
-        && decode(token).is_some_and(|t| {
-            matches!(
-                t.header().raw.get("typ").and_then(Value::as_str),
-                Some("at+jwt" | "application/at+jwt")
-            )
-        })
-}
-
-fn is_m2m_jwt(token: &str) -> bool {
-    is_jwt_format(token)
-        && decode(token).is_some_and(|t| {
-            t.unverified_payload()
-                .get("sub")
-                .and_then(Value::as_str)
-                .is_some_and(|sub| sub.starts_with("mch_"))
-        })
-}
-
-/// Clerk's `isMachineJwt`.
-pub(crate) fn is_machine_jwt(token: &str) -> bool {
-    is_oauth_jwt(token) || is_m2m_jwt(token)
-}
-
 /// Clerk's `isMachineToken` + `getMachineTokenType`: the machine type, or `None` for a session token.
 pub(crate) fn machine_token_type(token: &str) -> Option<TokenType> {
-    if token.starts_with("mt_") || is_m2m_jwt(token) {
+    let facts = facts(token);
+    if token.starts_with("mt_") || facts.is_m2m_jwt() {
         Some(TokenType::M2mToken)
-    } else if token.starts_with("oat_") || is_oauth_jwt(token) {
+    } else if token.starts_with("oat_") || facts.is_oauth_jwt() {
         Some(TokenType::OauthToken)
     } else if token.starts_with("ak_") {
         Some(TokenType::ApiKey)
     } else {
         None
     }
-}
-
-/// Clerk's `hasNonSessionJwtCategory`: the header has a `cat` that is neither the session nor the
-/// ignore category (any JSON value, `null` included, counts as present).
-pub(crate) fn has_non_session_category(token: &str) -> bool {
-    decode(token).is_some_and(|t| match t.header().raw.get("cat") {
-        None => false,
-        Some(Value::String(cat)) => cat != category::SESSION && cat != category::IGNORE,
-        Some(_) => true,
-    })
 }
 
 #[cfg(test)]
@@ -154,18 +198,18 @@ mod tests {
         assert_eq!(machine_token_type(&m2m), Some(TokenType::M2mToken));
         assert_eq!(machine_token_type(&oauth), Some(TokenType::OauthToken));
         assert_eq!(machine_token_type(&session), None);
-        assert!(is_machine_jwt(&oauth) && !is_machine_jwt(&session));
+        assert!(facts(&oauth).is_machine_jwt() && !facts(&session).is_machine_jwt());
     }
 
     #[test]
     fn category_rule() {
         let with = |cat: &str| jwt(&format!(r#"{{"alg":"RS256","cat":{cat}}}"#), "{}");
-        assert!(has_non_session_category(&with(r#""cl_B7d4PD222AAA""#)));
-        assert!(has_non_session_category(&with(r#""cl_B7d4PD333AAA""#)));
-        assert!(has_non_session_category(&with("null")));
-        assert!(!has_non_session_category(&with(r#""cl_B7d4PD111AAA""#)));
-        assert!(!has_non_session_category(&with(r#""cl_I7d4PD111III""#)));
-        assert!(!has_non_session_category(&jwt(r#"{"alg":"RS256"}"#, "{}")));
+        assert!(facts(&with(r#""cl_B7d4PD222AAA""#)).has_non_session_category());
+        assert!(facts(&with(r#""cl_B7d4PD333AAA""#)).has_non_session_category());
+        assert!(facts(&with("null")).has_non_session_category());
+        assert!(!facts(&with(r#""cl_B7d4PD111AAA""#)).has_non_session_category());
+        assert!(!facts(&with(r#""cl_I7d4PD111III""#)).has_non_session_category());
+        assert!(!facts(&jwt(r#"{"alg":"RS256"}"#, "{}")).has_non_session_category());
         assert_eq!(
             decode_error_message("a.b"),
             "Invalid JWT form. A JWT consists of three parts separated by dots."

@@ -3,6 +3,8 @@
 //! Built from the configuration, the request snapshot and `now`, and nothing else, so a paused
 //! decision can rebuild it identically when the host answers (see [`super::host::Pending`]).
 
+use std::rc::Rc;
+
 use url::Url;
 
 use super::config::{AuthConfig, UrlOption};
@@ -16,7 +18,9 @@ use crate::clerk::InstanceType;
 #[derive(Debug)]
 pub(crate) struct Context<'a> {
     pub config: &'a AuthConfig,
-    pub req: Request,
+    /// Shared with the paused decision (see [`super::host::Pending`]), so resuming does not parse
+    /// the request again.
+    pub req: Rc<Request>,
     pub now_ms: i64,
     /// The publishable key's instance is production.
     pub production: bool,
@@ -85,6 +89,11 @@ impl<'a> Context<'a> {
         now_ms: i64,
     ) -> Result<Self, DecideError> {
         let req = Request::new(snapshot, config.trust_forwarded_host)?;
+        Ok(Self::with_request(config, Rc::new(req), now_ms))
+    }
+
+    /// The context of a request parsed before (by the same configuration).
+    pub(crate) fn with_request(config: &'a AuthConfig, req: Rc<Request>, now_ms: i64) -> Self {
         let key = &config.publishable_key;
         let production = key.instance_type == InstanceType::Production;
         let proxy_url = config.proxy_url.as_ref().map(|proxy| match proxy {
@@ -147,7 +156,7 @@ impl<'a> Context<'a> {
             frontend_api,
             suffixed,
         };
-        Ok(context)
+        context
     }
 
     /// The session token Clerk forwards (handshake URL, refresh): cookie first, then header.

@@ -11,9 +11,7 @@
 
 use serde_json::{Map, Value};
 
-use super::classify::{
-    decode, decode_error_message, has_non_session_category, is_machine_jwt, number_claim, TokenType,
-};
+use super::classify::{decode_error_message, facts, TokenType};
 use super::config::UrlOption;
 use super::engine::Run;
 use super::error::DecideError;
@@ -144,19 +142,23 @@ impl Run<'_> {
         }
         let token = ctx.session_cookie.clone().expect("checked above");
         // C9: not a JWT.
-        let Some(decoded) = decode(&token) else {
+        let facts = facts(&token);
+        if facts.decoded().is_none() {
             let refusal = Refusal {
                 reason: "token-invalid".to_owned(),
                 message: decode_error_message(&token).to_owned(),
             };
             return self.token_error(refusal, TokenCarrier::Cookie);
-        };
+        }
         // C10: a machine JWT or a non-session category.
-        if is_machine_jwt(&token) || has_non_session_category(&token) {
+        if facts.is_machine_jwt() || facts.has_non_session_category() {
             return Ok(self.signed_out_session(reason::TOKEN_TYPE_MISMATCH));
         }
         // C11: issued before the client's last sign-in/out.
-        if number_claim(&decoded, "iat").is_some_and(|iat| iat < ctx.client_uat) {
+        if facts
+            .number_claim("iat")
+            .is_some_and(|iat| iat < ctx.client_uat)
+        {
             return self.maybe_handshake(reason::SESSION_TOKEN_IAT_BEFORE_CLIENT_UAT, "", None);
         }
         // C12: verify.

@@ -6,12 +6,39 @@
 //! travel (Next.js's `x-middleware-request-*` protocol, or plain request headers elsewhere) is the
 //! adapter's business; the encrypted `x-clerk-request-data` blob is not produced here.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use super::config::AuthConfig;
 use super::error::DecideError;
+use super::memo::Memo;
 use super::state::{checked_header, RequestState};
+
+thread_local! {
+    /// The last few signatures, with the secret key each was made with (signed-in requests repeat
+    /// the same token until it expires).
+    static SIGNATURES: RefCell<Memo<(Rc<str>, Rc<str>), 8>> = const { RefCell::new(Memo::new()) };
+}
+
+/// [`token_signature`], remembered for the last few tokens.
+fn remembered_signature(secret_key: &str, token: &str) -> String {
+    let (_, signature) = SIGNATURES.with(|memo| {
+        memo.borrow_mut().get_or_insert_with(
+            token,
+            |(secret, _)| secret.as_ref() == secret_key,
+            || {
+                (
+                    Rc::from(secret_key),
+                    Rc::from(token_signature(secret_key, token)),
+                )
+            },
+        )
+    });
+    signature.as_ref().to_owned()
+}
 
 /// Lowercase hex HMAC-SHA1(key = secret key, message = token) — Clerk's `createTokenSignature`.
 pub fn token_signature(secret_key: &str, token: &str) -> String {
@@ -35,7 +62,7 @@ pub fn downstream_headers(
     let signature = if token.is_empty() {
         String::new()
     } else {
-        token_signature(&config.secret_key, &token)
+        remembered_signature(&config.secret_key, &token)
     };
     [
         ("x-clerk-auth-status", state.status.as_str().to_owned()),

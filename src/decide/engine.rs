@@ -13,13 +13,18 @@
 //!
 //! `Run` carries the context and the log lines; the other modules add its methods.
 
+use std::borrow::Cow;
+use std::rc::Rc;
+
 use serde_json::{Map, Value};
 
-use super::classify::{has_non_session_category, machine_token_type, TokenType};
+use super::classify::{facts, machine_token_type, TokenType};
 use super::config::{AuthConfig, UrlOption};
 use super::context::Context;
 use super::error::DecideError;
-use super::host::{HostAnswer, HostRequest, Pending, Refusal, Step, TokenCarrier, Waiting};
+use super::host::{
+    HostAnswer, HostRequest, ParsedRequest, Pending, Refusal, Step, TokenCarrier, Waiting,
+};
 use super::js;
 use super::reason;
 use super::request::RequestSnapshot;
@@ -38,7 +43,7 @@ pub fn begin(
 ) -> Result<Step, DecideError> {
     let mut run = Run {
         ctx: Context::new(config, request, now_ms)?,
-        snapshot: request.clone(),
+        snapshot: Cow::Borrowed(request),
         logs: Vec::new(),
     };
     run.start()
@@ -50,9 +55,15 @@ pub fn resume(
     pending: Pending,
     answer: HostAnswer,
 ) -> Result<Step, DecideError> {
+    let ctx = match pending.parsed.0 {
+        Some((trusted, req)) if trusted == config.trust_forwarded_host => {
+            Context::with_request(config, req, pending.now_ms)
+        }
+        _ => Context::new(config, &pending.request, pending.now_ms)?,
+    };
     let mut run = Run {
-        ctx: Context::new(config, &pending.request, pending.now_ms)?,
-        snapshot: pending.request,
+        ctx,
+        snapshot: Cow::Owned(pending.request),
         logs: pending.logs,
     };
     run.answer(pending.waiting, answer)
@@ -61,7 +72,7 @@ pub fn resume(
 /// One decision in progress.
 pub(crate) struct Run<'a> {
     pub ctx: Context<'a>,
-    snapshot: RequestSnapshot,
+    snapshot: Cow<'a, RequestSnapshot>,
     pub logs: Vec<LogEntry>,
 }
 
@@ -88,7 +99,7 @@ impl Run<'_> {
                 Vec::new(),
             ));
         }
-        if has_non_session_category(&token) {
+        if facts(&token).has_non_session_category() {
             return Ok(self.signed_out(
                 Some(TokenType::SessionToken),
                 reason::TOKEN_TYPE_MISMATCH,
@@ -168,10 +179,14 @@ impl Run<'_> {
         Step::Host {
             request,
             pending: Pending {
-                request: self.snapshot.clone(),
+                request: self.snapshot.clone().into_owned(),
                 now_ms: self.ctx.now_ms,
                 logs: std::mem::take(&mut self.logs),
                 waiting,
+                parsed: ParsedRequest(Some((
+                    self.ctx.config.trust_forwarded_host,
+                    Rc::clone(&self.ctx.req),
+                ))),
             },
         }
     }

@@ -17,10 +17,12 @@
 //! snapshot, `now`, logs so far and which answer it waits for. Give it back with the answer to
 //! [`super::resume`]; it can cross a wasm boundary as JSON or stay in memory.
 
+use std::rc::Rc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::request::RequestSnapshot;
+use super::request::{Request, RequestSnapshot};
 use super::state::{LogEntry, RequestState};
 use crate::token::TokenError;
 
@@ -265,6 +267,21 @@ pub struct Pending {
     pub(crate) now_ms: i64,
     pub(crate) logs: Vec<LogEntry>,
     pub(crate) waiting: Waiting,
+    /// The request as parsed by `begin` (not part of the wire form: a pending decision that went
+    /// through JSON parses it again).
+    #[serde(skip)]
+    pub(crate) parsed: ParsedRequest,
+}
+
+/// A parsed request kept with a paused decision, with the `trustForwardedHost` it was parsed under;
+/// it never makes two `Pending`s unequal.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ParsedRequest(pub(crate) Option<(bool, Rc<Request>)>);
+
+impl PartialEq for ParsedRequest {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// One step of a decision.

@@ -55,6 +55,7 @@ mod error;
 mod handshake;
 mod host;
 mod js;
+mod memo;
 mod org_sync;
 mod protect;
 pub mod reason;

@@ -219,14 +219,19 @@ pub fn protect(
     options: &ProtectOptions,
     now_ms: i64,
 ) -> Result<ProtectOutcome, DecideError> {
-    let parsed = Request::new(request, config.trust_forwarded_host)?;
+    // Parsed only for the outcomes that build a URL (the decision already refused a bad one).
+    let parsed = || Request::new(request, config.trust_forwarded_host);
     let raw = if state.status == AuthStatus::Handshake {
         None
     } else {
         state.to_auth(true)
     };
-    let auth = narrowed(raw.clone(), &options.token);
+    let oauth = raw
+        .as_ref()
+        .is_some_and(|a| a.token_type() == TokenType::OauthToken);
+    let auth = narrowed(raw, &options.token);
     let redirect_to = |url: &str| -> Result<ProtectOutcome, DecideError> {
+        let parsed = parsed()?;
         let location = parsed
             .clerk_url
             .join(url)
@@ -238,9 +243,6 @@ pub fn protect(
         )?))
     };
     let unauthorized = || {
-        let oauth = raw
-            .as_ref()
-            .is_some_and(|a| a.token_type() == TokenType::OauthToken);
         let headers = if oauth {
             vec![(
                 "www-authenticate".to_owned(),
@@ -255,7 +257,7 @@ pub fn protect(
         Ok(ProtectOutcome::Unauthorized { headers })
     };
     let not_found = || {
-        let mut rewrite = parsed.url.clone();
+        let mut rewrite = parsed()?.url;
         rewrite.set_path(&format!("/clerk_{now_ms}"));
         rewrite.set_query(None);
         rewrite.set_fragment(None);

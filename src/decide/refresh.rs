@@ -11,7 +11,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::classify::{decode, TokenType};
+use super::classify::{facts, TokenType};
 use super::engine::Run;
 use super::error::DecideError;
 use super::handshake::cookie_headers;
@@ -64,7 +64,10 @@ impl Run<'_> {
             .ok_or(refresh::MISSING_SESSION_TOKEN)?
             .to_owned();
         let refresh_token = self.ctx.refresh_cookie.clone().unwrap_or_default();
-        let decoded = decode(&expired).ok_or(refresh::EXPIRED_SESSION_TOKEN_DECODE_FAILED)?;
+        let facts = facts(&expired);
+        let decoded = facts
+            .decoded()
+            .ok_or(refresh::EXPIRED_SESSION_TOKEN_DECODE_FAILED)?;
         let session_id = match decoded.unverified_payload().get("sid") {
             Some(Value::String(sid)) if !sid.is_empty() => sid.clone(),
             _ => return Err(refresh::EXPIRED_SESSION_TOKEN_MISSING_SID_CLAIM),

@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use super::classify::{decode, number_claim};
+use super::classify::{facts, TokenFacts};
 
 /// The cookies and facts the rules read.
 #[derive(Debug, Clone, Copy)]
@@ -33,11 +33,11 @@ pub(crate) struct SuffixInputs<'a> {
 pub(crate) fn uses_suffixed_cookies(inputs: &SuffixInputs<'_>) -> (bool, u8) {
     let session = inputs.session.unwrap_or("");
     let suffixed_session = inputs.suffixed_session.unwrap_or("");
-    let decoded = decode(session);
+    let decoded = facts(session);
     if !session.is_empty() {
         // 1: an un-suffixed token without `iss` (or not decodable) is this app's legacy cookie.
         let has_issuer = decoded
-            .as_ref()
+            .decoded()
             .and_then(|t| t.unverified_payload().get("iss"))
             .is_some_and(truthy);
         if !has_issuer {
@@ -53,10 +53,9 @@ pub(crate) fn uses_suffixed_cookies(inputs: &SuffixInputs<'_>) -> (bool, u8) {
     if suffixed_uat.is_none() && suffixed_session.is_empty() {
         return (false, 3);
     }
-    let suffixed = decode(suffixed_session);
-    let iat = |t: &Option<crate::token::UntrustedToken>| {
-        t.as_ref()
-            .and_then(|t| number_claim(t, "iat"))
+    let suffixed = facts(suffixed_session);
+    let iat = |t: &TokenFacts| {
+        t.number_claim("iat")
             .filter(|v| *v != 0.0 && !v.is_nan())
             .unwrap_or(0.0)
     };
@@ -71,9 +70,9 @@ pub(crate) fn uses_suffixed_cookies(inputs: &SuffixInputs<'_>) -> (bool, u8) {
     // 6: development only: signed out un-suffixed while the suffixed session has expired.
     if !inputs.production {
         let now_seconds = ((inputs.now_ms as f64 / 1000.0).trunc() as i64) as i32;
-        let expired = suffixed.as_ref().is_some_and(|t| {
-            number_claim(t, "exp").is_some_and(|exp| exp <= f64::from(now_seconds))
-        });
+        let expired = suffixed
+            .number_claim("exp")
+            .is_some_and(|exp| exp <= f64::from(now_seconds));
         if suffixed_uat != Some("0") && uat == Some("0") && expired {
             return (false, 6);
         }
@@ -98,10 +97,11 @@ fn truthy(value: &Value) -> bool {
 
 /// Clerk's `tokenBelongsToInstance`: `iss` with every `http(s)://` removed equals the host.
 fn belongs_to_instance(token: &str, frontend_api: &str) -> bool {
-    let Some(decoded) = decode(token) else {
-        return false;
-    };
-    let Some(Value::String(issuer)) = decoded.unverified_payload().get("iss") else {
+    let facts = facts(token);
+    let Some(Value::String(issuer)) = facts
+        .decoded()
+        .and_then(|t| t.unverified_payload().get("iss"))
+    else {
         return false;
     };
     strip_schemes(issuer) == frontend_api

@@ -1,16 +1,23 @@
-//! The decision engine for JavaScript. Values cross as JSON text: the shapes are the engine's serde
-//! forms (documented in `src/decide/`), and one `JSON.parse` per call is cheaper than building
-//! nested objects property by property across the boundary.
+//! The decision engine for JavaScript.
+//!
+//! A request's decision lives in wasm memory as a [`Decision`] from the moment the snapshot arrives
+//! until the host releases it: the host's answers, `protect()`, the redirect helpers and the
+//! downstream headers all work on the parsed request and state in place, so per request only the
+//! snapshot crosses in (once, as JSON text — one `JSON.stringify` beats building nested objects
+//! across the boundary) and only the small views the host reads cross out. Shapes are the engine's
+//! serde forms (documented in `src/decide/`).
 
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::js_error;
+use crate::auth::SessionAuth;
 use crate::decide::{
-    begin, downstream_headers, is_page_request, is_server_action, protect, redirect_to_sign_in,
-    resume, AuthConfig, ConfigError, DecideError, HostAnswer, Pending, ProtectOptions,
-    RedirectTarget, RequestSnapshot, RequestState, ReturnBackUrl,
+    begin, downstream_headers, protect, redirect_to_sign_in, resume, AuthConfig, AuthStatus,
+    ConfigError, DecideError, HostAnswer, LogEntry, ProtectOptions, RedirectTarget,
+    RequestSnapshot, RequestState, ReturnBackUrl, Step, TokenType, SUPPORTED_BAPI_VERSION,
 };
 
 impl From<ConfigError> for JsValue {
@@ -25,19 +32,17 @@ impl From<DecideError> for JsValue {
     }
 }
 
-/// Parses JSON from the shim; a failure is the shim's bug, reported as such.
-fn parse<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, JsValue> {
-    serde_json::from_str(json).map_err(|e| {
-        js_error(
-            "TypeError",
-            "invalid-argument",
-            &format!("{what} is not valid: {e}"),
-            &[],
-        )
-    })
+/// A wrong call from the shim (its bug, reported as such).
+fn invalid_argument(message: &str) -> JsValue {
+    js_error("TypeError", "invalid-argument", message, &[])
 }
 
-fn text<T: serde::Serialize>(value: &T) -> String {
+/// Parses JSON from the shim.
+fn parse<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, JsValue> {
+    serde_json::from_str(json).map_err(|e| invalid_argument(&format!("{what} is not valid: {e}")))
+}
+
+fn text<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
 
@@ -45,6 +50,54 @@ fn text<T: serde::Serialize>(value: &T) -> String {
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Authenticator(AuthConfig);
+
+/// One request's decision: the snapshot and where the engine is (asking the host, or decided).
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Decision {
+    snapshot: RequestSnapshot,
+    now_ms: i64,
+    /// `None` only while an answer is being applied (or after that failed).
+    step: Option<Step>,
+}
+
+impl Decision {
+    fn decided(&self) -> Result<&RequestState, JsValue> {
+        match &self.step {
+            Some(Step::Done { state }) => Ok(state),
+            _ => Err(invalid_argument(
+                "the decision is not made yet: answer its question first",
+            )),
+        }
+    }
+}
+
+/// What the host reads of a decided state: the claims as the session's auth fields.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StateView<'a> {
+    status: AuthStatus,
+    reason: Option<&'a str>,
+    message: Option<&'a str>,
+    token: Option<&'a str>,
+    token_type: Option<TokenType>,
+    headers: &'a [(String, String)],
+    clerk_url: &'a str,
+    logs: &'a [LogEntry],
+    /// The auth fields of the verified session claims (`userId`, …, `sessionClaims`), if any.
+    session_auth: Option<SessionAuth>,
+    /// The `x-clerk-*` request headers for the app, for a pass-through.
+    downstream: Downstream,
+}
+
+/// `{"headers": [[name, value], …]}`, or `{"error": {code, message}}` when a value would carry
+/// CR/LF (a host's message can): the host then fails the pass-through rather than forward it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+enum Downstream {
+    Headers(Vec<(String, String)>),
+    Error { code: &'static str, message: String },
+}
 
 #[wasm_bindgen]
 impl Authenticator {
@@ -54,103 +107,130 @@ impl Authenticator {
         Ok(Authenticator(AuthConfig::from_json(options_json)?))
     }
 
-    /// Phase 1 (`authenticateRequest`): a `Step` as JSON text.
-    pub fn begin(&self, snapshot_json: &str, now: f64) -> Result<String, JsValue> {
+    /// Starts deciding a request (`authenticateRequest`); throws the engine's errors
+    /// (`invalid-request-url`, …). `now` is ms since the epoch.
+    pub fn decide(&self, snapshot_json: &str, now: f64) -> Result<Decision, JsValue> {
         let snapshot: RequestSnapshot = parse(snapshot_json, "the request snapshot")?;
-        Ok(text(&begin(&self.0, &snapshot, now as i64)?))
+        let now_ms = now as i64;
+        let step = begin(&self.0, &snapshot, now_ms)?;
+        Ok(Decision {
+            snapshot,
+            now_ms,
+            step: Some(step),
+        })
     }
 
-    /// Phase 2: the host's answer to a `Step::Host`.
-    pub fn resume(&self, pending_json: &str, answer_json: &str) -> Result<String, JsValue> {
-        let pending: Pending = parse(pending_json, "the pending decision")?;
+    /// Continues a decision with the host's answer (JSON text) to its question.
+    pub fn answer(&self, decision: &mut Decision, answer_json: &str) -> Result<(), JsValue> {
         let answer: HostAnswer = parse(answer_json, "the host answer")?;
-        Ok(text(&resume(&self.0, pending, answer)?))
+        let pending = match decision.step.take() {
+            Some(Step::Host { pending, .. }) => pending,
+            other => {
+                decision.step = other;
+                return Err(invalid_argument("the decision has no question to answer"));
+            }
+        };
+        decision.step = Some(resume(&self.0, pending, answer)?);
+        Ok(())
     }
 
-    /// `auth.protect(options)`: a `ProtectOutcome` as JSON text.
-    pub fn protect(
-        &self,
-        snapshot_json: &str,
-        state_json: &str,
-        options_json: &str,
-        now: f64,
-    ) -> Result<String, JsValue> {
-        let snapshot: RequestSnapshot = parse(snapshot_json, "the request snapshot")?;
-        let state: RequestState = parse(state_json, "the request state")?;
+    /// `auth.protect(options)` for a decided request: a `ProtectOutcome` as JSON text.
+    pub fn protect(&self, decision: &Decision, options_json: &str) -> Result<String, JsValue> {
         let options: ProtectOptions = parse(options_json, "the protect() options")?;
-        Ok(text(&protect(
-            &self.0, &snapshot, &state, &options, now as i64,
-        )?))
+        let outcome = protect(
+            &self.0,
+            &decision.snapshot,
+            decision.decided()?,
+            &options,
+            decision.now_ms,
+        )?;
+        Ok(text(&outcome))
     }
 
     /// `redirectToSignIn()` / `redirectToSignUp()`; `return_back_json` is `{}` (current URL),
-    /// `{"returnBackUrl": null}` (none) or `{"returnBackUrl": "<url>"}`.
+    /// `{"returnBackUrl": null}` (none) or `{"returnBackUrl": "<url>"}`. A `Redirect` as JSON text.
     #[wasm_bindgen(js_name = redirectTo)]
     pub fn redirect_to(
         &self,
-        snapshot_json: &str,
-        state_json: &str,
+        decision: &Decision,
         target: &str,
         return_back_json: &str,
     ) -> Result<String, JsValue> {
-        let snapshot: RequestSnapshot = parse(snapshot_json, "the request snapshot")?;
-        let state: RequestState = parse(state_json, "the request state")?;
-        let target: RedirectTarget = parse(&format!("\"{target}\""), "the redirect target")?;
+        let target: RedirectTarget = serde_json::from_value(Value::String(target.to_owned()))
+            .map_err(|_| invalid_argument("the redirect target must be sign-in or sign-up"))?;
         let return_back: serde_json::Map<String, Value> = parse(return_back_json, "returnBackUrl")?;
         let return_back = match return_back.get("returnBackUrl") {
             None => ReturnBackUrl::Current,
             Some(Value::Null) => ReturnBackUrl::Omit,
             Some(Value::String(url)) => ReturnBackUrl::Url(url.clone()),
-            Some(_) => {
-                return Err(js_error(
-                    "TypeError",
-                    "invalid-argument",
-                    "returnBackUrl must be a string or null",
-                    &[],
-                ))
-            }
+            Some(_) => return Err(invalid_argument("returnBackUrl must be a string or null")),
         };
-        Ok(text(&redirect_to_sign_in(
+        let redirect = redirect_to_sign_in(
             &self.0,
-            &snapshot,
-            &state,
+            &decision.snapshot,
+            decision.decided()?,
             target,
             &return_back,
-        )?))
+        )?;
+        Ok(text(&redirect))
     }
 
-    /// The `x-clerk-*` request headers for the app (`[[name, value], …]` as JSON text).
-    #[wasm_bindgen(js_name = downstreamHeaders)]
-    pub fn downstream_headers(&self, state_json: &str) -> Result<String, JsValue> {
-        let state: RequestState = parse(state_json, "the request state")?;
-        Ok(text(&downstream_headers(&self.0, &state)?))
+    /// The decided state as JSON text: verified session claims as `sessionAuth` (the auth fields),
+    /// and the `x-clerk-*` request headers for the app as `downstream` (see `Downstream`).
+    pub fn state(&self, decision: &Decision) -> Result<String, JsValue> {
+        let state = decision.decided()?;
+        Ok(text(&StateView {
+            status: state.status,
+            reason: state.reason.as_deref(),
+            message: state.message.as_deref(),
+            token: state.token.as_deref(),
+            token_type: state.token_type,
+            headers: &state.headers,
+            clerk_url: &state.clerk_url,
+            logs: &state.logs,
+            session_auth: state.claims.as_ref().map(SessionAuth::from_claims),
+            downstream: match downstream_headers(&self.0, state) {
+                Ok(headers) => Downstream::Headers(headers),
+                Err(error) => Downstream::Error {
+                    code: error.code(),
+                    message: error.to_string(),
+                },
+            },
+        }))
     }
 }
 
-/// The auth object of a request state (`null` for a handshake), as JSON text.
-#[wasm_bindgen(js_name = authObjectOfState)]
-pub fn auth_object_of_state(
-    state_json: &str,
+#[wasm_bindgen]
+impl Decision {
+    /// The engine's question for the host (a `HostRequest` as JSON text), or `undefined` once decided.
+    pub fn question(&self) -> Option<String> {
+        match &self.step {
+            Some(Step::Host { request, .. }) => Some(text(request)),
+            _ => None,
+        }
+    }
+
+    /// The whole decided state in the engine's serde form (claims included), for tests and tools.
+    #[wasm_bindgen(js_name = stateJson)]
+    pub fn state_json(&self) -> Result<String, JsValue> {
+        Ok(text(self.decided()?))
+    }
+}
+
+/// The `Clerk-API-Version` the Backend API calls send (Clerk's `SUPPORTED_BAPI_VERSION`).
+#[wasm_bindgen(js_name = supportedBapiVersion)]
+pub fn supported_bapi_version() -> String {
+    SUPPORTED_BAPI_VERSION.to_owned()
+}
+
+/// The auth object of a decided state (`null` for a handshake), as JSON text — Clerk's
+/// `toAuth({ treatPendingAsSignedOut })` in the engine's form (tests compare it with the vectors).
+#[wasm_bindgen(js_name = authObjectOfDecision)]
+pub fn auth_object_of_decision(
+    decision: &Decision,
     treat_pending_as_signed_out: bool,
 ) -> Result<String, JsValue> {
-    let state: RequestState = parse(state_json, "the request state")?;
-    Ok(text(&state.to_auth(treat_pending_as_signed_out)))
-}
-
-/// Whether `auth.protect()` would treat the request as a page request (redirect to sign-in).
-#[wasm_bindgen(js_name = isPageRequest)]
-pub fn page_request(snapshot_json: &str) -> Result<bool, JsValue> {
-    Ok(is_page_request(&parse(
-        snapshot_json,
-        "the request snapshot",
-    )?))
-}
-
-/// Whether the request is a Next.js server action.
-#[wasm_bindgen(js_name = isServerAction)]
-pub fn server_action(snapshot_json: &str) -> Result<bool, JsValue> {
-    Ok(is_server_action(&parse(
-        snapshot_json,
-        "the request snapshot",
-    )?))
+    Ok(text(
+        &decision.decided()?.to_auth(treat_pending_as_signed_out),
+    ))
 }

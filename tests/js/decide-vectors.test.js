@@ -14,7 +14,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import '../../js/index.js';
-import { Engine, answerHost, decide } from '../../js/authenticate.js';
+import { Engine, answerHost, decide, downstreamHeadersOf } from '../../js/authenticate.js';
+import { wasm } from '../../js/bindings.js';
 import { data, sub } from './support/decide-vectors.js';
 
 const cases = data.cases.map(sub);
@@ -94,16 +95,26 @@ async function runCase(c, engineOptions, host, { messages = true } = {}) {
     problems.push(`expected error ${e.error}, got ${decision.state.status}/${decision.state.reason}`);
     return problems;
   }
-  const { state, stateJson } = decision;
+  const { state } = decision;
+  try {
+    return checkDecided(c, engine, decision.decision, state, problems, messages);
+  } finally {
+    decision.decision.free();
+  }
+}
+
+/** The checks on a decided request (redirect, protect, downstream headers, or the state itself). */
+function checkDecided(c, engine, decided, state, problems, messages) {
+  const e = c.expect;
   const authenticator = engine.authenticator;
   if (c.redirect) {
     const back = 'returnBackUrl' in c.redirect ? { returnBackUrl: c.redirect.returnBackUrl } : {};
-    const result = JSON.parse(authenticator.redirectTo(json, stateJson, c.redirect.target ?? 'sign-in', JSON.stringify(back)));
+    const result = JSON.parse(authenticator.redirectTo(decided, c.redirect.target ?? 'sign-in', JSON.stringify(back)));
     if (result.location !== e.location) problems.push(`redirect location: expected ${e.location}, got ${result.location}`);
     return problems;
   }
   if (c.protect) {
-    const outcome = JSON.parse(authenticator.protect(json, stateJson, JSON.stringify(c.protect), nowOf(c)));
+    const outcome = JSON.parse(authenticator.protect(decided, JSON.stringify(c.protect)));
     if (outcome.kind !== e.outcome) problems.push(`protect outcome: expected ${e.outcome}, got ${JSON.stringify(outcome)}`);
     for (const field of ['location', 'rewrite', 'headers']) {
       if (field in e && JSON.stringify(e[field]) !== JSON.stringify(outcome[field])) {
@@ -113,13 +124,13 @@ async function runCase(c, engineOptions, host, { messages = true } = {}) {
     return problems;
   }
   if (c.downstream) {
-    const headers = JSON.parse(authenticator.downstreamHeaders(stateJson));
+    const headers = downstreamHeadersOf(state);
     if (JSON.stringify(headers) !== JSON.stringify(e.headers)) problems.push(`downstream headers: got ${JSON.stringify(headers)}`);
     return problems;
   }
   checkState(state, e, problems, { messages });
   if ('auth' in e) {
-    const auth = JSON.parse(/** @type {any} */ (await import('../../js/bindings.js')).wasm().authObjectOfState(stateJson, true));
+    const auth = JSON.parse(wasm().authObjectOfDecision(decided, true));
     if (!partialEq(e.auth, auth)) problems.push(`auth: expected ${JSON.stringify(e.auth)}, got ${JSON.stringify(auth)}`);
   }
   return problems;
