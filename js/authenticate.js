@@ -6,7 +6,8 @@
  * does no IO. It answers a request with a `Step`: either the finished state, or a question for the
  * host (verify this token; call this Backend API endpoint) plus a paused decision to resume with the
  * answer. This module is the one place that answers those questions — with js/verify.js for tokens
- * (jwtKey or JWKS, the verified-token cache) and `fetch` for the Backend API — and the one place that
+ * (session tokens and machine JWTs: jwtKey or JWKS, the verified-token cache) and `fetch` for the
+ * Backend API (handshake, refresh, machine-token `verify` calls) — and the one place that
  * turns the engine's state into Clerk's shapes: `RequestState` (`status`, `reason`, `message`,
  * `headers`, `toAuth()`) and the auth objects (`has`, `getToken`, `debug`).
  *
@@ -36,7 +37,7 @@ const ENGINE_OPTIONS = [
   'publishableKey', 'secretKey', 'signInUrl', 'signUpUrl', 'isSatellite', 'domain', 'proxyUrl',
   'satelliteAutoSync', 'organizationSyncOptions', 'trustForwardedHost', 'allowedRedirectOrigins',
   'apiUrl', 'apiVersion', 'jwtKey', 'authorizedParties', 'audience', 'clockSkewInMs', 'skipJwksCache',
-  'issuer', 'jwks',
+  'issuer', 'jwks', 'machineSecretKey',
 ];
 /** What the Rust `AuthConfig` reads (src/decide/config.rs). */
 const DECISION_OPTIONS = [
@@ -48,6 +49,8 @@ const VERIFY_OPTIONS = [
   'jwtKey', 'secretKey', 'apiUrl', 'apiVersion', 'authorizedParties', 'audience', 'clockSkewInMs',
   'skipJwksCache', 'issuer', 'jwks', 'fetch',
 ];
+/** What a machine JWT's verification reads (Clerk's `resolveKeyAndVerifyJwt`: no `azp`, no issuer). */
+const MACHINE_JWT_OPTIONS = ['jwtKey', 'secretKey', 'apiUrl', 'apiVersion', 'audience', 'clockSkewInMs', 'skipJwksCache', 'jwks', 'fetch'];
 /** Function-valued options: part of an engine's identity by reference. */
 const FUNCTION_OPTIONS = ['fetch', 'now'];
 /** Verification reasons raised only after the signature checked out (src/token/verify.rs `check_claims`). */
@@ -76,6 +79,7 @@ export const MACHINE_TYPES = new Set(['m2m_token', 'oauth_token', 'api_key']);
  * @property {string | null} tokenType
  * @property {[string, string][]} headers
  * @property {import('./auth-object.js').SessionAuthFields | null} sessionAuth the verified session claims' auth fields
+ * @property {Record<string, any> | null} [machine] signed in with a machine token: Clerk's resource for it
  * @property {{headers: [string, string][]} | {error: {code: string, message: string}}} downstream the
  *   `x-clerk-*` request headers for the app (read them with {@link downstreamHeadersOf})
  * @property {string} clerkUrl
@@ -176,6 +180,8 @@ export class Engine {
     this.publishableKey = options.publishableKey;
     /** @type {string} */
     this.secretKey = options.secretKey;
+    /** @type {string} the Bearer of the M2M verify call (Clerk: the machine secret key when set) */
+    this.machineSecretKey = options.machineSecretKey || options.secretKey;
     /** @type {string} */
     this.apiUrl = options.apiUrl || defaultApiUrl(options.publishableKey);
     /** @type {string} */
@@ -195,6 +201,14 @@ export class Engine {
     this.verifyOptions.now = this.now;
     /** @type {Map<number, Record<string, unknown>>} verifier options with a clock skew the engine asked for */
     this.skewed = new Map();
+    /** @type {Record<string, Record<string, unknown>>} verifier options for machine JWTs, by `tokenKind` */
+    this.machineJwt = {};
+    for (const tokenKind of ['m2m', 'oauth']) {
+      /** @type {Record<string, unknown>} */
+      const machine = { tokenKind, apiUrl: this.apiUrl, now: this.now };
+      for (const name of MACHINE_JWT_OPTIONS) if (this.verifyOptions[name] !== undefined) machine[name] = this.verifyOptions[name];
+      this.machineJwt[tokenKind] = machine;
+    }
     /** @type {string | null} */
     this.frontendApi = frontendApiOf(options.publishableKey);
   }
@@ -384,6 +398,8 @@ export async function answerHost(engine, request) {
       return backendApiAnswer(engine, request.call, 'directives');
     case 'refresh-session':
       return backendApiAnswer(engine, request.call, 'cookies');
+    case 'verify-machine-token':
+      return verifyMachineToken(engine, request);
     default:
       throw new Error(`portcullis: unknown host request ${JSON.stringify(request.kind)}`);
   }
@@ -438,17 +454,64 @@ async function verifyHandshakeToken(engine, token) {
 }
 
 /**
+ * A machine token (src/decide/machine.rs): the Backend API `verify` call the engine described (its
+ * body is the answer), or the JWT verifier with the machine token's `typ` and category rules.
+ * @param {Engine} engine
+ * @param {{token: string, tokenType: string, via: 'backend-api' | 'jwt', call: any}} request
+ */
+async function verifyMachineToken(engine, request) {
+  if (request.via === 'jwt') {
+    const options = engine.machineJwt[request.tokenType === 'oauth_token' ? 'oauth' : 'm2m'];
+    try {
+      return { kind: 'verified', claims: await verifyToken(request.token, options) };
+    } catch (error) {
+      return refusal(error);
+    }
+  }
+  const bearer = request.tokenType === 'm2m_token' ? engine.machineSecretKey : engine.secretKey;
+  const result = await callBackendApi(engine, request.call, bearer);
+  if (!result.ok) {
+    return result.network ? { kind: 'network-error', message: result.message }
+      : { kind: 'api-error', status: result.status, code: result.code, message: result.errorMessage };
+  }
+  const body = result.body !== null && typeof result.body === 'object' && !Array.isArray(result.body) ? result.body : {};
+  const audienceProblem = request.tokenType === 'oauth_token' ? oauthAudienceProblem(body.aud, engine.verifyOptions.audience) : null;
+  if (audienceProblem !== null) return { kind: 'refused', reason: 'token-verification-failed', message: audienceProblem };
+  return { kind: 'verified', claims: body };
+}
+
+/**
+ * Clerk's `assertOAuthAudienceClaim`, applied to an opaque OAuth token the Backend API verified: with
+ * `audience` configured, the token's `aud` must name one of them. The problem, or null.
+ * @param {unknown} aud
+ * @param {unknown} audience
+ */
+function oauthAudienceProblem(aud, audience) {
+  const wanted = [audience].flat().filter((a) => !!a);
+  if (wanted.length === 0) return null;
+  const got = aud ? [aud].flat() : undefined;
+  if (!Array.isArray(got) || got.some((a) => typeof a !== 'string' || a.length === 0)) {
+    return `Invalid OAuth audience claim (aud) ${JSON.stringify(aud)}. Expected a non-empty string or a non-empty array of non-empty strings.`;
+  }
+  if (!got.some((a) => wanted.includes(a))) {
+    return `OAuth audience mismatch. Verification expected audience ${JSON.stringify(wanted)}, but incoming token has aud ${JSON.stringify(aud)}.`;
+  }
+  return null;
+}
+
+/**
  * Performs a Backend API call (`Authorization: Bearer <secret key>`, a 5 s timeout).
  * @param {Engine} engine
  * @param {{method: string, path: string, query?: [string, string][], body?: unknown, headers?: [string, string][]}} call
- * @returns {Promise<{ok: true, body: any} | {ok: false, status: number | null, code: string | null, network: boolean, message: string}>}
+ * @param {string} [bearer] the key to authenticate with (default: the secret key)
+ * @returns {Promise<{ok: true, body: any} | {ok: false, status: number | null, code: string | null, errorMessage?: string, network: boolean, message: string}>}
  */
-export async function callBackendApi(engine, call) {
+export async function callBackendApi(engine, call, bearer = engine.secretKey) {
   const fetchFn = engine.fetch ?? globalThis.fetch;
   let url = engine.apiUrl.replace(/\/+$/, '') + call.path;
   if (call.query && call.query.length > 0) url += `?${new URLSearchParams(call.query)}`;
   const headers = new Headers(call.headers ?? [['Clerk-API-Version', /** @type {any} */ (wasm()).supportedBapiVersion()], ['Content-Type', 'application/json']]);
-  headers.set('Authorization', `Bearer ${engine.secretKey}`);
+  headers.set('Authorization', `Bearer ${bearer}`);
   headers.set('User-Agent', USER_AGENT);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), BAPI_TIMEOUT_MS);
@@ -469,7 +532,9 @@ export async function callBackendApi(engine, call) {
     }
     if (!response.ok) {
       const code = body?.errors?.[0]?.code;
+      const errorMessage = body?.errors?.[0]?.message;
       return { ok: false, status: response.status, code: typeof code === 'string' ? code : null, network: false,
+        ...(typeof errorMessage === 'string' ? { errorMessage } : {}),
         message: `The Backend API answered HTTP ${response.status}` };
     }
     return { ok: true, body };
@@ -559,6 +624,31 @@ export function unauthenticatedMachineObject(tokenType, state) {
   }
 }
 
+/**
+ * Clerk's `authenticatedMachineObject`: a verified machine token. `machine` is the engine's copy of
+ * Clerk's resource for it (`M2MToken`, `IdPOAuthAccessToken` or `APIKey`).
+ * @param {string} tokenType
+ * @param {string} token
+ * @param {Record<string, any>} machine
+ * @param {EngineState} state
+ */
+export function authenticatedMachineObject(tokenType, token, machine, state) {
+  const base = { id: machine.id, subject: machine.subject, getToken: () => Promise.resolve(token), has: () => false,
+    debug: debugOf(state), isAuthenticated: true };
+  const subject = typeof machine.subject === 'string' ? machine.subject : '';
+  switch (tokenType) {
+    case 'api_key':
+      return { ...base, tokenType, name: machine.name, claims: machine.claims, scopes: machine.scopes,
+        userId: subject.startsWith('user_') ? subject : null, orgId: subject.startsWith('org_') ? subject : null };
+    case 'm2m_token':
+      return { ...base, tokenType, claims: machine.claims, scopes: machine.scopes, machineId: machine.subject };
+    case 'oauth_token':
+      return { ...base, tokenType, scopes: machine.scopes, userId: machine.subject, clientId: machine.clientId };
+    default:
+      throw new Error(`Invalid token type: ${tokenType}`);
+  }
+}
+
 /** Clerk's `invalidTokenAuthObject` (a token of a type the route does not accept). */
 export function invalidTokenAuthObject() {
   return { isAuthenticated: false, tokenType: null, getToken: () => Promise.resolve(null), has: () => false, debug: () => ({}) };
@@ -621,7 +711,12 @@ export function authObjectOfState(engine, state, treatPendingAsSignedOut = true)
       isAuthenticated: true,
     };
   }
-  if (MACHINE_TYPES.has(tokenType)) return unauthenticatedMachineObject(tokenType, state);
+  if (MACHINE_TYPES.has(tokenType)) {
+    if (state.status === 'signed-in' && state.machine) {
+      return authenticatedMachineObject(tokenType, /** @type {string} */ (state.token), state.machine, state);
+    }
+    return unauthenticatedMachineObject(tokenType, state);
+  }
   return signedOutAuthObject(state);
 }
 

@@ -63,6 +63,8 @@ import { VerifiedTokenCache, headerKid } from './token-cache.js';
  * @property {string[]} [algorithms] allowed `alg` values (a subset of the profile's)
  * @property {'clerk' | 'oidc'} [profile] `clerk` (default: RS256/384/512 session tokens) or `oidc` (adds ES256, EdDSA)
  * @property {boolean} [acceptTemplateTokens] accept JWT-template tokens (category `cl_B7d4PD222AAA`)
+ * @property {'session' | 'm2m' | 'oauth'} [tokenKind] `session` (default); `m2m`: an M2M JWT (category
+ *   absent or M2M); `oauth`: an OAuth access-token JWT (`typ` `at+jwt` or `application/at+jwt`)
  * @property {typeof fetch} [fetch] the fetch to use (default `globalThis.fetch`)
  * @property {() => number} [now] the clock, ms since the epoch (default `Date.now`)
  * @property {{ttlMs?: number, unknownKidCooldownMs?: number, retryAfterFailureMs?: number,
@@ -75,7 +77,7 @@ const DEFAULT_TTL_MS = 300_000;
 const MAX_VERIFIERS = 32;
 
 /** Options handed to the Rust core as they are (it validates them and names the bad one). */
-const CORE_OPTIONS = ['profile', 'algorithms', 'authorizedParties', 'audience', 'clockSkewInMs', 'issuer', 'acceptTemplateTokens'];
+const CORE_OPTIONS = ['profile', 'algorithms', 'authorizedParties', 'audience', 'clockSkewInMs', 'issuer', 'acceptTemplateTokens', 'tokenKind'];
 /** Options this module reads itself. */
 const OWN_OPTIONS = ['jwtKey', 'secretKey', 'apiUrl', 'apiVersion', 'jwksUrl', 'skipJwksCache', 'fetch', 'now'];
 /** Members of the `jwks` option: the core's cache policy, then this shim's fetch limits. */

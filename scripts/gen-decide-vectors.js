@@ -3,7 +3,7 @@
 import { createSign, createHash, createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const ROOT = '/work/main';
+const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const keys = JSON.parse(readFileSync(`${ROOT}/tests/data/token-vectors.json`, 'utf8')).keys.rsa2048;
 const NOW = 1767225600000;
 const S = NOW / 1000;
@@ -36,6 +36,10 @@ tok('template', base(PROD_ISS), { cat: 'cl_B7d4PD222AAA' });
 tok('sessionCat', base(PROD_ISS), { cat: 'cl_B7d4PD111AAA' });
 tok('m2mJwt', { exp: S + 60, iat: S - 30, sub: 'mch_1' });
 tok('oauthJwt', { exp: S + 60, iat: S - 30, sub: 'user_1', client_id: 'c' }, { typ: 'at+jwt' });
+tok('oauthJwtExpired', { exp: S - 600, iat: S - 1200, sub: 'user_1', client_id: 'c' }, { typ: 'at+jwt' });
+tok('m2mJwtFull', { exp: S + 60, iat: S - 30, sub: 'mch_1', jti: 'mt_jti_1', aud: ['https://api.example.com'], scopes: 'read write', region: 'eu' }, { cat: 'cl_B7d4PD333AAA' });
+tok('m2mJwtExpired', { exp: S - 600, iat: S - 1200, sub: 'mch_1' });
+tok('m2mJwtSessionCat', { exp: S + 60, iat: S - 30, sub: 'mch_1' }, { cat: 'cl_B7d4PD111AAA' });
 tok('noAzp', (({ azp, ...rest }) => rest)(base(PROD_ISS)));
 tok('noIss', (({ iss, ...rest }) => rest)(base(PROD_ISS)));
 tok('otherIss', base('https://clerk.other.test'));
@@ -58,6 +62,7 @@ const dev = { publishableKey: PK_DEV, secretKey: 'sk_test_xxx' };
 const configs = {
   prod,
   prodSignIn: { ...prod, signInUrl: '/sign-in', signUpUrl: '/sign-up' },
+  prodAudience: { ...prod, audience: 'https://api.example.com' },
   dev,
   devAllow: { ...dev, allowedRedirectOrigins: ['http://localhost:3001'] },
   prodSatellite: { ...prod, isSatellite: true, domain: 'satellite.example.com', signInUrl: 'https://primary.example.com/sign-in' },
@@ -167,12 +172,86 @@ add({ name: 'header: JWT-template category in Authorization: token-type-mismatch
   expect: { status: 'signed-out', reason: 'token-type-mismatch', message: '', tokenType: 'session_token' } });
 add({ name: 'header: session category is accepted', covers: ['header', 'cat'], config: 'prod',
   request: req(`${APP}/api`, { authorization: `Bearer ${T('sessionCat')}` }), host: [verifyHeader('sessionCat')], expect: { status: 'signed-in' } });
-for (const [token, type] of [['mt_1234', 'm2m_token'], ['oat_1234', 'oauth_token'], ['ak_1234', 'api_key'], [T('m2mJwt'), 'm2m_token'], [T('oauthJwt'), 'oauth_token']]) {
-  add({ name: `header: machine token ${token.startsWith('{{') ? token : token.slice(0, 4)} is recognised and not verified`, covers: ['header', 'machine', 'token-type-mismatch'], config: 'prod',
-    request: req(`${APP}/api`, { authorization: `Bearer ${token}` }),
-    expect: { status: 'signed-out', reason: 'token-type-mismatch', tokenType: type, auth: { isAuthenticated: false, tokenType: type } },
-    clerkDiffers: 'Clerk verifies machine tokens through the Backend API' });
+// ---------------------------------------------------------------- machine tokens in Authorization (§3.12)
+// Opaque tokens: one Backend API `verify` call (unversioned paths, as Clerk calls them); JWTs: the
+// host's verifier. Errors: Clerk's MachineTokenVerificationError codes and full messages.
+const MACHINE_MS = NOW - 60_000;
+const OPAQUE = [
+  { token: 'mt_1234', type: 'm2m_token', path: '/m2m_tokens/verify', body: { token: 'mt_1234' }, notFound: 'Machine token not found',
+    data: { object: 'machine_to_machine_token', id: 'mt_id_1', subject: 'mch_1', scopes: ['mch_2'], claims: { region: 'eu' }, revoked: false,
+      revocation_reason: null, expired: false, expiration: NOW + 3_600_000, created_at: MACHINE_MS, updated_at: MACHINE_MS },
+    auth: { isAuthenticated: true, tokenType: 'm2m_token', id: 'mt_id_1', subject: 'mch_1', machineId: 'mch_1', scopes: ['mch_2'], claims: { region: 'eu' } } },
+  { token: 'oat_1234', type: 'oauth_token', path: '/oauth_applications/access_tokens/verify', body: { access_token: 'oat_1234' }, notFound: 'OAuth token not found',
+    data: { object: 'clerk_idp_oauth_access_token', id: 'oat_id_1', client_id: 'client_1', type: 'oauth_token', subject: 'user_1', scopes: ['profile', 'email'],
+      revoked: false, revocation_reason: null, expired: false, expiration: NOW + 3_600_000, created_at: MACHINE_MS, updated_at: MACHINE_MS },
+    auth: { isAuthenticated: true, tokenType: 'oauth_token', id: 'oat_id_1', subject: 'user_1', userId: 'user_1', clientId: 'client_1', scopes: ['profile', 'email'] } },
+  { token: 'ak_1234', type: 'api_key', path: '/api_keys/verify', body: { secret: 'ak_1234' }, notFound: 'API key not found',
+    data: { object: 'api_key', id: 'ak_id_1', type: 'api_key', name: 'CI', subject: 'org_1', scopes: ['read'], claims: null, revoked: false, revocation_reason: null,
+      expired: false, expiration: null, created_by: 'user_1', description: null, last_used_at: null, created_at: MACHINE_MS, updated_at: MACHINE_MS },
+    auth: { isAuthenticated: true, tokenType: 'api_key', id: 'ak_id_1', subject: 'org_1', name: 'CI', scopes: ['read'], claims: null, userId: null, orgId: 'org_1' } },
+];
+const machineOut = (type, reason, message) => ({ status: 'signed-out', reason, message, tokenType: type, token: null,
+  xClerk: xo('signed-out', reason, message), auth: { isAuthenticated: false, tokenType: type } });
+for (const m of OPAQUE) {
+  const request = { kind: 'verify-machine-token', token: m.token, tokenType: m.type, via: 'backend-api',
+    call: { method: 'POST', path: m.path, query: [], body: m.body } };
+  const name = (what) => `machine: ${m.token.slice(0, m.token.indexOf('_') + 1)}… ${what}`;
+  add({ name: name('verified by the Backend API: signed in'), covers: ['header', 'machine', 'machine-verified'], config: 'prod',
+    request: req(`${APP}/api`, { authorization: `Bearer ${m.token}` }), host: [{ request, answer: { kind: 'verified', claims: m.data } }],
+    expect: { status: 'signed-in', reason: null, message: null, token: m.token, tokenType: m.type, xClerk: {}, auth: m.auth } });
+  const failures = [
+    ['404: token-invalid', { kind: 'api-error', status: 404, code: 'resource_not_found', message: 'not found' }, 'token-invalid', `${m.notFound} (code=token-invalid, status=404)`],
+    ['401: secret-key-invalid with the API message', { kind: 'api-error', status: 401, code: 'authentication_invalid', message: 'The provided secret key is invalid.' },
+      'secret-key-invalid', 'The provided secret key is invalid. (code=secret-key-invalid, status=401)'],
+    ['500: unexpected-error', { kind: 'api-error', status: 500, code: 'internal_clerk_error', message: 'boom' }, 'unexpected-error', 'Unexpected error (code=unexpected-error, status=500)'],
+    ['network failure: unexpected-error', { kind: 'network-error', message: 'fetch failed' }, 'unexpected-error', 'Unexpected error (code=unexpected-error, status=n/a)'],
+  ];
+  for (const [what, answer, reason, message] of failures) {
+    add({ name: name(what), covers: ['header', 'machine', reason], config: 'prod',
+      request: req(`${APP}/api`, { authorization: `Bearer ${m.token}` }), host: [{ request, answer }], expect: machineOut(m.type, reason, message) });
+  }
 }
+add({ name: 'machine: 401 without an API message: "Invalid secret key"', covers: ['header', 'machine', 'secret-key-invalid'], config: 'prod',
+  request: req(`${APP}/api`, { authorization: 'Bearer ak_1234' }),
+  host: [{ request: { kind: 'verify-machine-token', via: 'backend-api' }, answer: { kind: 'api-error', status: 401, code: null } }],
+  expect: machineOut('api_key', 'secret-key-invalid', 'Invalid secret key (code=secret-key-invalid, status=401)') });
+add({ name: 'machine: oat_… verified by the Backend API, but not for the configured audience: token-verification-failed', covers: ['header', 'machine', 'token-verification-failed', 'audience'],
+  config: 'prodAudience', request: req(`${APP}/api`, { authorization: 'Bearer oat_1234' }),
+  host: [{ request: { kind: 'verify-machine-token', token: 'oat_1234', via: 'backend-api' },
+    answer: { kind: 'refused', reason: 'token-verification-failed', message: 'OAuth audience mismatch. Verification expected audience ["https://api.example.com"], but incoming token has aud ["https://other.example.com"].' },
+    bapiResponse: { status: 200, body: { ...OPAQUE[1].data, aud: ['https://other.example.com'] } } }],
+  expect: machineOut('oauth_token', 'token-verification-failed',
+    'OAuth audience mismatch. Verification expected audience ["https://api.example.com"], but incoming token has aud ["https://other.example.com"]. (code=token-verification-failed, status=n/a)') });
+const jwtAsk = (name, type) => ({ kind: 'verify-machine-token', token: T(name), tokenType: type, via: 'jwt', call: null });
+add({ name: 'machine: M2M JWT verified: signed in with M2MToken.fromJwtPayload', covers: ['header', 'machine', 'machine-verified'], config: 'prod',
+  request: req(`${APP}/api`, { authorization: `Bearer ${T('m2mJwtFull')}` }),
+  host: [{ request: jwtAsk('m2mJwtFull', 'm2m_token'), answer: { kind: 'verified', claims: claims('m2mJwtFull') } }],
+  expect: { status: 'signed-in', reason: null, token: T('m2mJwtFull'), tokenType: 'm2m_token', xClerk: {},
+    auth: { isAuthenticated: true, tokenType: 'm2m_token', id: 'mt_jti_1', subject: 'mch_1', machineId: 'mch_1', scopes: ['read', 'write'],
+      claims: { aud: ['https://api.example.com'], scopes: 'read write', region: 'eu' } } } });
+add({ name: 'machine: minimal M2M JWT verified: empty id, no scopes, null claims', covers: ['header', 'machine', 'machine-verified'], config: 'prod',
+  request: req(`${APP}/api`, { authorization: `Bearer ${T('m2mJwt')}` }),
+  host: [{ request: jwtAsk('m2mJwt', 'm2m_token'), answer: { kind: 'verified', claims: claims('m2mJwt') } }],
+  expect: { status: 'signed-in', tokenType: 'm2m_token', auth: { isAuthenticated: true, tokenType: 'm2m_token', id: '', machineId: 'mch_1', scopes: [], claims: null } } });
+add({ name: 'machine: OAuth JWT verified: signed in with IdPOAuthAccessToken.fromJwtPayload', covers: ['header', 'machine', 'machine-verified'], config: 'prod',
+  request: req(`${APP}/api`, { authorization: `Bearer ${T('oauthJwt')}` }),
+  host: [{ request: jwtAsk('oauthJwt', 'oauth_token'), answer: { kind: 'verified', claims: claims('oauthJwt') } }],
+  expect: { status: 'signed-in', token: T('oauthJwt'), tokenType: 'oauth_token', xClerk: {},
+    auth: { isAuthenticated: true, tokenType: 'oauth_token', id: '', subject: 'user_1', userId: 'user_1', clientId: 'c', scopes: [] } } });
+add({ name: 'machine: expired M2M JWT: token-verification-failed', covers: ['header', 'machine', 'token-verification-failed'], config: 'prod',
+  request: req(`${APP}/api`, { authorization: `Bearer ${T('m2mJwtExpired')}` }),
+  host: [{ request: jwtAsk('m2mJwtExpired', 'm2m_token'), answer: { kind: 'refused', reason: 'token-expired', message: 'JWT is expired.' } }],
+  expect: machineOut('m2m_token', 'token-verification-failed', 'JWT is expired. (code=token-verification-failed, status=n/a)') });
+add({ name: 'machine: OAuth JWT the verifier refuses: token-verification-failed', covers: ['header', 'machine', 'token-verification-failed'], config: 'prod',
+  request: req(`${APP}/api`, { authorization: `Bearer ${T('oauthJwtExpired')}` }),
+  host: [{ request: jwtAsk('oauthJwtExpired', 'oauth_token'), answer: { kind: 'refused', reason: 'token-expired', message: 'JWT is expired.' } }],
+  expect: machineOut('oauth_token', 'token-verification-failed', 'JWT is expired. (code=token-verification-failed, status=n/a)') });
+add({ name: 'machine: M2M JWT with a session category: token-invalid, nothing asked', covers: ['header', 'machine', 'token-invalid', 'cat'], config: 'prod',
+  request: req(`${APP}/api`, { authorization: `Bearer ${T('m2mJwtSessionCat')}` }),
+  expect: machineOut('m2m_token', 'token-invalid', 'Invalid M2M JWT category. (code=token-invalid, status=n/a)') });
+add({ name: 'machine: a prefixed token with dots that does not decode: token-invalid', covers: ['header', 'machine', 'token-invalid'], config: 'prod',
+  request: req(`${APP}/api`, { authorization: 'Bearer mt_a.b.c' }),
+  expect: machineOut('m2m_token', 'token-invalid', 'Invalid JWT form. The header, payload, or signature could not be decoded. (code=token-invalid, status=n/a)') });
 add({ name: 'header: expired token with a refresh cookie on a GET is refreshed', covers: ['header', 'refresh'], config: 'prod',
   request: req(`${APP}/page`, { authorization: `Bearer ${T('expired')}`, cookie: cookies({ [`__refresh_${SP}`]: 'rt_1' }), ...DOC }),
   host: [refuse('expired', 'header', 'token-expired', EXPIRED_MSG),
@@ -515,12 +594,26 @@ add({ name: 'protect: predicate false', covers: ['protect'], config: 'prod', req
   protect: { predicate: false }, expect: { outcome: 'not-found' } });
 add({ name: 'protect: pending session goes to <signIn>/tasks', covers: ['protect', 'pending'], config: 'prodSignIn', request: req(`${APP}/p`, { cookie: cookies({ __session: T('pending'), __client_uat: UAT }), ...DOC }), host: [verifyCookie('pending')],
   protect: {}, expect: { outcome: 'redirect', location: `${APP}/sign-in/tasks?redirect_url=${encodeURIComponent(`${APP}/p`)}` } });
-add({ name: 'protect: machine token with the default token option on an API route: not-found', covers: ['protect', 'machine'], config: 'prod', request: req(`${APP}/api`, { authorization: 'Bearer mt_1' }),
-  protect: {}, expect: { outcome: 'not-found' } });
+const machineHost = (token, answer) => [{ request: { kind: 'verify-machine-token', token, via: 'backend-api' }, answer }];
+const NOT_FOUND = { kind: 'api-error', status: 404, code: 'resource_not_found' };
+const verifiedMachine = (i) => machineHost(OPAQUE[i].token, { kind: 'verified', claims: OPAQUE[i].data });
+const WWW_AUTH = [['www-authenticate', 'Bearer resource_metadata="https://clerk.example.com/.well-known/oauth-protected-resource"']];
+add({ name: 'protect: machine token with the default token option on an API route: not-found', covers: ['protect', 'machine'], config: 'prod', request: req(`${APP}/api`, { authorization: 'Bearer mt_1234' }),
+  host: verifiedMachine(0), protect: {}, expect: { outcome: 'not-found' } });
 add({ name: "protect: token: 'm2m_token' with an unverified machine token: 401", covers: ['protect', 'machine'], config: 'prod', request: req(`${APP}/api`, { authorization: 'Bearer mt_1' }),
-  protect: { token: 'm2m_token' }, expect: { outcome: 'unauthorized', headers: [] } });
+  host: machineHost('mt_1', NOT_FOUND), protect: { token: 'm2m_token' }, expect: { outcome: 'unauthorized', headers: [] } });
+add({ name: "protect: token: 'm2m_token' with a verified M2M token: pass (no has() check)", covers: ['protect', 'machine'], config: 'prod', request: req(`${APP}/api`, { authorization: 'Bearer mt_1234' }),
+  host: verifiedMachine(0), protect: { token: 'm2m_token', params: { role: 'org:admin' } }, expect: { outcome: 'pass' } });
+add({ name: "protect: token: 'any' with a verified API key: pass", covers: ['protect', 'machine'], config: 'prod', request: req(`${APP}/api`, { authorization: 'Bearer ak_1234' }),
+  host: verifiedMachine(2), protect: { token: 'any' }, expect: { outcome: 'pass' } });
+add({ name: "protect: token: ['api_key'] with a verified M2M token: 401", covers: ['protect', 'machine'], config: 'prod', request: req(`${APP}/api`, { authorization: 'Bearer mt_1234' }),
+  host: verifiedMachine(0), protect: { token: ['api_key'] }, expect: { outcome: 'unauthorized', headers: [] } });
 add({ name: "protect: token: 'oauth_token' with an OAuth token: 401 with WWW-Authenticate", covers: ['protect', 'machine'], config: 'prod', request: req(`${APP}/api`, { authorization: 'Bearer oat_1' }),
-  protect: { token: 'oauth_token' }, expect: { outcome: 'unauthorized', headers: [['www-authenticate', 'Bearer resource_metadata="https://clerk.example.com/.well-known/oauth-protected-resource"']] } });
+  host: machineHost('oat_1', NOT_FOUND), protect: { token: 'oauth_token' }, expect: { outcome: 'unauthorized', headers: WWW_AUTH } });
+add({ name: "protect: token: 'api_key' with a verified OAuth token: 401 with WWW-Authenticate", covers: ['protect', 'machine'], config: 'prod', request: req(`${APP}/api`, { authorization: 'Bearer oat_1234' }),
+  host: verifiedMachine(1), protect: { token: 'api_key' }, expect: { outcome: 'unauthorized', headers: WWW_AUTH } });
+add({ name: "protect: token: 'oauth_token' with a verified OAuth token: pass", covers: ['protect', 'machine'], config: 'prod', request: req(`${APP}/api`, { authorization: 'Bearer oat_1234' }),
+  host: verifiedMachine(1), protect: { token: 'oauth_token' }, expect: { outcome: 'pass' } });
 add({ name: 'protect: session token on a machine-only route: 401', covers: ['protect'], config: 'prod', request: req(`${APP}/`, { cookie: orgCookie, ...DOC }), host: [verifyCookie('orgAcme')],
   protect: { token: ['api_key', 'm2m_token'] }, expect: { outcome: 'unauthorized' } });
 add({ name: 'protect: a relative unauthenticatedUrl is resolved on the request origin', covers: ['protect'], config: 'prod', request: req(`${APP}/api`, { ...FETCH }),

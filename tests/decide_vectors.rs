@@ -11,7 +11,10 @@
 //!     "config": NAME | "configObject": {...},
 //!     "request"?: { "method", "url", "headers": { name: value } },
 //!     "now"?: <ms>,
-//!     "host"?: [ { "request": <partial HostRequest>, "answer": <HostAnswer> } ],  in order
+//!     "host"?: [ { "request": <partial HostRequest>, "answer": <HostAnswer>,
+//!                  "bapiResponse"?: { "status", "body" } } ],  in order; bapiResponse: what the
+//!                  Backend API answered, when the host's answer is not a plain copy of it (the JS
+//!                  real-host run and the check against Clerk replay it)
 //!     then one of:
 //!       (nothing)          authenticate: begin/resume until done
 //!       "protect": <ProtectOptions JSON>   authenticate, then protect()

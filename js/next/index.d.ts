@@ -40,6 +40,8 @@ export interface VerifyTokenOptions {
   algorithms?: string[];
   profile?: 'clerk' | 'oidc';
   acceptTemplateTokens?: boolean;
+  /** `session` (default), or a machine JWT: `m2m` (category absent or M2M), `oauth` (`typ` at+jwt). */
+  tokenKind?: 'session' | 'm2m' | 'oauth';
   fetch?: typeof fetch;
   now?: () => number;
   jwks?: {
@@ -115,6 +117,8 @@ export class ConfigurationError extends TypeError {
 export interface ClerkMiddlewareOptions {
   publishableKey?: string;
   secretKey?: string;
+  /** Machine secret key (CLERK_MACHINE_SECRET_KEY): authenticates the M2M token `verify` call. */
+  machineSecretKey?: string;
   signInUrl?: string;
   signUpUrl?: string;
   /** PEM public key: networkless verification (also read from CLERK_JWT_KEY, which Clerk ignores). */

@@ -31,6 +31,7 @@ import { ConfigurationError } from '../errors.js';
  * @property {string} proxyUrl NEXT_PUBLIC_CLERK_PROXY_URL
  * @property {boolean} isSatellite NEXT_PUBLIC_CLERK_IS_SATELLITE
  * @property {string} jwtKey CLERK_JWT_KEY
+ * @property {string} machineSecretKey CLERK_MACHINE_SECRET_KEY
  * @property {boolean} production NODE_ENV === 'production'
  */
 
@@ -67,12 +68,13 @@ function readEnv() {
       proxyUrl: process.env.NEXT_PUBLIC_CLERK_PROXY_URL || '',
       isSatellite: isTruthy(process.env.NEXT_PUBLIC_CLERK_IS_SATELLITE),
       jwtKey: process.env.CLERK_JWT_KEY || '',
+      machineSecretKey: process.env.CLERK_MACHINE_SECRET_KEY || '',
       production: process.env.NODE_ENV === 'production',
     };
   } catch {
     // No `process` (a host without Node's globals): configuration must come from the options.
     return { publishableKey: '', secretKey: '', signInUrl: '', signUpUrl: '', apiUrl: '', apiVersion: '', encryptionKey: '',
-      domain: '', proxyUrl: '', isSatellite: false, jwtKey: '', production: false };
+      domain: '', proxyUrl: '', isSatellite: false, jwtKey: '', machineSecretKey: '', production: false };
   }
 }
 
@@ -111,7 +113,7 @@ export function dependsOnRequest(params) {
 /**
  * The complete options for one request: Clerk's `{publishableKey, secretKey, signInUrl, signUpUrl,
  * ...resolvedParams}` followed by `handleMultiDomainAndProxy`, plus our environment defaults
- * (`CLERK_API_URL`, `CLERK_API_VERSION`, `CLERK_JWT_KEY`).
+ * (`CLERK_API_URL`, `CLERK_API_VERSION`, `CLERK_JWT_KEY`, `CLERK_MACHINE_SECRET_KEY`).
  * @param {Record<string, any>} params the options object (or what the callback returned)
  * @param {string} requestUrl
  * @param {ClerkEnv} env
@@ -141,6 +143,7 @@ export function resolveOptions(params, requestUrl, env) {
   options.apiUrl ||= env.apiUrl || undefined;
   options.apiVersion ||= env.apiVersion || undefined;
   options.jwtKey ||= env.jwtKey || undefined;
+  options.machineSecretKey ||= env.machineSecretKey || undefined;
   return options;
 }
 

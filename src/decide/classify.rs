@@ -6,9 +6,8 @@
 //! not verify anyway.
 //!
 //! Machine tokens (`mt_…`, `oat_…`, `ak_…`, OAuth JWTs with `typ: at+jwt`, M2M JWTs whose `sub`
-//! starts with `mch_`) are recognised exactly as Clerk recognises them. Verifying them needs Backend
-//! API calls that portcullis does not make yet, so the engine ends them `signed-out` with reason
-//! `token-type-mismatch` (see [`super::engine`]).
+//! starts with `mch_`) are recognised exactly as Clerk recognises them; [`super::machine`] verifies
+//! them.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -76,6 +75,11 @@ pub(crate) fn facts(token: &str) -> Rc<TokenFacts> {
 }
 
 impl TokenFacts {
+    /// Clerk's `isJwtFormat`.
+    pub(crate) fn is_jwt_format(&self) -> bool {
+        self.jwt_format
+    }
+
     /// The decoded token, if it decodes.
     pub(crate) fn decoded(&self) -> Option<&UntrustedToken> {
         self.decoded.as_ref()

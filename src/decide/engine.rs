@@ -4,11 +4,12 @@
 //!
 //! 1. a satellite whose `signInUrl` has the request's `Origin` is refused (Clerk throws);
 //! 2. a token in `Authorization` wins; cookies are then ignored entirely. A machine token is
-//!    recognised and ends **signed-out with `token-type-mismatch`** (portcullis does not verify
-//!    machine tokens; this is also what `auth.protect()` does with one by default). A JWT with a
-//!    non-session `cat` (a JWT template) ends the same way, as in @clerk/backend 3.25.0 (older
-//!    versions skipped that check on the `'any'` path, §7.4). Anything else goes to the host's
-//!    verifier;
+//!    verified as Clerk does ([`super::machine`]: a Backend API call or the host's JWT verifier) and
+//!    ends signed-in with its machine type, or signed-out with Clerk's machine reason
+//!    (`token-invalid`, `secret-key-invalid`, `unexpected-error`, `token-verification-failed`). A
+//!    JWT with a non-session `cat` (a JWT template) ends signed-out with `token-type-mismatch`, as in
+//!    @clerk/backend 3.25.0 (older versions skipped that check on the `'any'` path, §7.4). Anything
+//!    else goes to the host's session-token verifier;
 //! 3. otherwise the cookie path ([`super::cookie_path`]).
 //!
 //! `Run` carries the context and the log lines; the other modules add its methods.
@@ -29,11 +30,6 @@ use super::js;
 use super::reason;
 use super::request::RequestSnapshot;
 use super::state::{with_debug_headers, AuthStatus, LogEntry, RequestState};
-
-/// Clerk's message when a machine token reaches us.
-const MACHINE_TOKEN_MESSAGE: &str =
-    "Machine tokens (M2M tokens, OAuth access tokens and API keys) \
-    are not verified by portcullis; the request is treated as signed out. Send a session token.";
 
 /// Phase 1: decide, or ask the host for what is missing.
 pub fn begin(
@@ -91,13 +87,8 @@ impl Run<'_> {
         let Some(token) = self.ctx.token_in_header.clone() else {
             return self.cookie_path();
         };
-        if let Some(kind) = machine_token_type(&token) {
-            return Ok(self.signed_out(
-                Some(kind),
-                reason::TOKEN_TYPE_MISMATCH,
-                MACHINE_TOKEN_MESSAGE,
-                Vec::new(),
-            ));
+        if machine_token_type(&token).is_some() {
+            return Ok(self.machine_token(token));
         }
         if facts(&token).has_non_session_category() {
             return Ok(self.signed_out(
@@ -145,6 +136,9 @@ impl Run<'_> {
                     )),
                     _ => Err(unexpected),
                 }
+            }
+            Waiting::MachineToken { token_type, via } => {
+                self.answer_machine(answer, token_type, via, unexpected)
             }
             Waiting::HandshakePayload => self.answer_handshake_payload(answer, unexpected),
             Waiting::HandshakeToken => self.answer_handshake_token(answer, unexpected),
@@ -207,6 +201,7 @@ impl Run<'_> {
             token_type: Some(TokenType::SessionToken),
             headers,
             claims: None,
+            machine: None,
             clerk_url: self.ctx.clerk_url().to_string(),
             logs: std::mem::take(&mut self.logs),
         }
@@ -222,6 +217,20 @@ impl Run<'_> {
         let mut state = self.state(AuthStatus::SignedIn, headers);
         state.token = Some(token);
         state.claims = Some(claims);
+        Step::Done { state }
+    }
+
+    /// Signed in with a verified machine token: `machine` is Clerk's resource for it.
+    pub(crate) fn signed_in_machine(
+        &mut self,
+        token_type: TokenType,
+        token: String,
+        machine: Map<String, Value>,
+    ) -> Step {
+        let mut state = self.state(AuthStatus::SignedIn, Vec::new());
+        state.token_type = Some(token_type);
+        state.token = Some(token);
+        state.machine = Some(machine);
         Step::Done { state }
     }
 

@@ -175,7 +175,7 @@ impl Run<'_> {
     ) -> Result<Step, DecideError> {
         let directives = match answer {
             HostAnswer::HandshakePayload { directives } => directives,
-            HostAnswer::ApiError { status, code } => {
+            HostAnswer::ApiError { status, code, .. } => {
                 self.log(
                     "error",
                     format!(

@@ -1,17 +1,22 @@
 //! The questions the engine asks its host, and the answers it expects (the sans-IO seam).
 //!
-//! Four things need IO or asynchronous crypto, and Clerk does them inline; we hand them out:
+//! Five things need IO or asynchronous crypto, and Clerk does them inline; we hand them out:
 //!
 //! | request | the host does | answers |
 //! |---|---|---|
+//! | `verify-machine-token` | `via: backend-api`: the Backend API call in `call` (for an OAuth token, then Clerk's `audience` check on its `aud`); `via: jwt`: verifies the JWT with the instance keys, header `typ` per `tokenType` (see below), no session-only checks | `verified` (the response body, or the JWT's claims) / `refused` / `verify-failed` / `api-error` / `network-error` |
 //! | `verify-session-token` | runs its session-token verifier (keys, WebCrypto), with `clockSkewInMs` when given | `verified` / `refused` / `verify-failed` |
 //! | `verify-handshake-token` | verifies the legacy `__clerk_handshake` JWT: signature, `typ`, `alg` and category only (no time claims) | `verified` (payload) / `refused` / `verify-failed` |
 //! | `get-handshake-payload` | the Backend API call in `call` | `handshake-payload` / `api-error` / `network-error` |
 //! | `refresh-session` | the Backend API call in `call` | `session-cookies` / `api-error` / `network-error` / `unavailable` |
 //!
-//! A [`BapiCall`] is the exact request: method, path (with the API version), query pairs in order,
-//! JSON body, and headers. The host adds `Authorization: Bearer <secret key>` and its
-//! `User-Agent`, and sends it to its Backend API URL (`https://api.clerk.com` by default).
+//! A [`BapiCall`] is the exact request: method, path (with the API version, except the machine-token
+//! endpoints, which Clerk calls unversioned), query pairs in order, JSON body, and headers. The host
+//! adds `Authorization: Bearer <secret key>` (for `m2m_token`, the machine secret key when it has
+//! one) and its `User-Agent`, and sends it to its Backend API URL (`https://api.clerk.com` by
+//! default). A machine JWT's `typ` must be absent or `JWT` for `m2m_token`, and `at+jwt` or
+//! `application/at+jwt` for `oauth_token`; its category is not the host's concern (the engine
+//! checked it).
 //!
 //! The engine's paused state is a [`Pending`] value: owned, serialisable, holding only the request
 //! snapshot, `now`, logs so far and which answer it waits for. Give it back with the answer to
@@ -22,6 +27,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::classify::TokenType;
 use super::request::{Request, RequestSnapshot};
 use super::state::{LogEntry, RequestState};
 use crate::token::TokenError;
@@ -137,6 +143,27 @@ pub enum HostRequest {
         /// The Backend API request.
         call: BapiCall,
     },
+    /// Verify a machine token from `Authorization` (`m2m_token`, `oauth_token` or `api_key`).
+    VerifyMachineToken {
+        /// The token.
+        token: String,
+        /// Its machine type.
+        token_type: TokenType,
+        /// How: the Backend API call in `call`, or the JWT verifier.
+        via: MachineVia,
+        /// The Backend API request (`via: backend-api` only).
+        call: Option<BapiCall>,
+    },
+}
+
+/// How a machine token is verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MachineVia {
+    /// An opaque token (`mt_…`, `oat_…`, `ak_…`): a Backend API `verify` call.
+    BackendApi,
+    /// A machine JWT: signature and time claims, with the instance keys.
+    Jwt,
 }
 
 /// The host's answer.
@@ -147,9 +174,10 @@ pub enum HostRequest {
     rename_all_fields = "camelCase"
 )]
 pub enum HostAnswer {
-    /// The token verified: its claims (for a handshake token, its payload).
+    /// The token verified: its claims (for a handshake token, its payload; for a machine token
+    /// verified by the Backend API, the response body).
     Verified {
-        /// Claims or payload.
+        /// Claims, payload or response body.
         claims: Map<String, Value>,
     },
     /// The verifier refused the token (a `TokenError`: reason code and message).
@@ -180,6 +208,9 @@ pub enum HostAnswer {
         status: Option<u16>,
         /// `errors[0].code`.
         code: Option<String>,
+        /// `errors[0].message` (Clerk reports it for a machine token's 401).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
     },
     /// The request did not complete (Clerk's client reports this as code `unexpected_error`).
     NetworkError {
@@ -242,6 +273,10 @@ pub(crate) enum Waiting {
         headers: Vec<(String, String)>,
         token: String,
     },
+    MachineToken {
+        token_type: TokenType,
+        via: MachineVia,
+    },
 }
 
 impl Waiting {
@@ -255,6 +290,9 @@ impl Waiting {
             | Waiting::RefreshedToken { .. } => "verified, refused or verify-failed",
             Waiting::HandshakePayload => "handshake-payload, api-error or network-error",
             Waiting::Refresh { .. } => "session-cookies, api-error, network-error or unavailable",
+            Waiting::MachineToken { .. } => {
+                "verified, refused, verify-failed, api-error or network-error"
+            }
         }
     }
 }
@@ -325,6 +363,28 @@ mod tests {
             HostAnswer::Refused {
                 reason: "token-expired".into(),
                 message: "m".into()
+            }
+        );
+        let machine = HostRequest::VerifyMachineToken {
+            token: "mt_1".into(),
+            token_type: TokenType::M2mToken,
+            via: MachineVia::Jwt,
+            call: None,
+        };
+        let text = serde_json::to_string(&machine).unwrap();
+        assert_eq!(
+            text,
+            r#"{"kind":"verify-machine-token","token":"mt_1","tokenType":"m2m_token","via":"jwt","call":null}"#
+        );
+        assert_eq!(serde_json::from_str::<HostRequest>(&text).unwrap(), machine);
+        let answer: HostAnswer =
+            serde_json::from_str(r#"{"kind":"api-error","status":401,"code":null}"#).unwrap();
+        assert_eq!(
+            answer,
+            HostAnswer::ApiError {
+                status: Some(401),
+                code: None,
+                message: None
             }
         );
         let call = BapiCall::new(

@@ -8,7 +8,8 @@
 //! [`RequestState`], or [`Step::Host`] with a [`HostRequest`] describing exactly what to do and a
 //! [`Pending`] value to hand back, with the [`HostAnswer`], to [`resume`]. A decision asks at most six
 //! questions: handshake payload → verify the token it set → (development) retry with clock skew →
-//! if that failed, verify the cookie → refresh it → verify the refreshed token.
+//! if that failed, verify the cookie → refresh it → verify the refreshed token. A machine token in
+//! `Authorization` asks one (a Backend API `verify` call, or the JWT verifier).
 //!
 //! ```
 //! use portcullis::decide::{begin, resume, AuthConfig, HostAnswer, HostRequest, RequestSnapshot, Step};
@@ -40,7 +41,7 @@
 //! * `clerkUrl` ignores `X-Forwarded-*` unless `trustForwardedHost: true` ([`AuthOptions`]).
 //! * A development primary follows `__clerk_redirect_url` only to its own origin or to
 //!   `allowedRedirectOrigins` (Clerk: any URL, with the dev-browser token attached).
-//! * Machine tokens end signed-out with `token-type-mismatch` (not verified here).
+//! * A machine token's `expired` field (from a JWT's `exp`) always uses the default 5 s clock skew.
 //! * Token decoding is strict ([`crate::token::UntrustedToken`]); verification messages come from
 //!   the host's verifier, not Clerk's wording.
 //! * A few configurations Clerk accepts and then fails on at request time are refused up front.
@@ -55,6 +56,7 @@ mod error;
 mod handshake;
 mod host;
 mod js;
+mod machine;
 mod memo;
 mod org_sync;
 mod protect;
@@ -71,7 +73,8 @@ pub use downstream::{downstream_headers, token_signature};
 pub use engine::{begin, resume};
 pub use error::DecideError;
 pub use host::{
-    BapiCall, HostAnswer, HostRequest, Pending, Step, TokenCarrier, SUPPORTED_BAPI_VERSION,
+    BapiCall, HostAnswer, HostRequest, MachineVia, Pending, Step, TokenCarrier,
+    SUPPORTED_BAPI_VERSION,
 };
 pub use org_sync::OrganizationSyncOptions;
 pub use protect::{

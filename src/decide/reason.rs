@@ -37,6 +37,14 @@ pub const TOKEN_TYPE_MISMATCH: &str = "token-type-mismatch";
 /// Anything else.
 pub const UNEXPECTED_ERROR: &str = "unexpected-error";
 
+/// Machine tokens (Clerk's `MachineTokenVerificationErrorCode`, not `AuthErrorReason`): unknown to
+/// the Backend API, or a machine JWT of the wrong category or that does not decode.
+pub const TOKEN_INVALID: &str = "token-invalid";
+/// Machine tokens: the Backend API refused the secret key (401).
+pub const SECRET_KEY_INVALID: &str = "secret-key-invalid";
+/// Machine tokens: the machine JWT did not verify.
+pub const TOKEN_VERIFICATION_FAILED: &str = "token-verification-failed";
+
 /// Why a refresh was not attempted or failed (the `<x>` of `session-token-expired-refresh-<x>`).
 pub mod refresh {
     /// No `__refresh_<suffix>` cookie.

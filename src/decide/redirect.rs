@@ -161,6 +161,7 @@ mod tests {
             token_type: Some(TokenType::SessionToken),
             headers: vec![],
             claims: None,
+            machine: None,
             clerk_url: String::new(),
             logs: vec![],
         }

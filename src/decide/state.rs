@@ -63,6 +63,11 @@ pub struct RequestState {
     pub headers: Vec<(String, String)>,
     /// Verified session claims (signed in with a session token).
     pub claims: Option<Map<String, Value>>,
+    /// Signed in with a machine token: Clerk's resource for it (`M2MToken`, `IdPOAuthAccessToken`
+    /// or `APIKey`, camelCase: `id`, `subject`, `scopes`, `claims`, `name`, `clientId`, …). Kept
+    /// apart from `claims` because it is not a JWT payload and has no session fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<Map<String, Value>>,
     /// The URL Clerk considers current (`x-clerk-clerk-url`, return URLs).
     pub clerk_url: String,
     /// Lines Clerk would have logged while deciding.
@@ -74,6 +79,13 @@ pub struct RequestState {
 pub enum AuthObject {
     /// `signedInAuthObject`.
     SignedIn(Box<SessionAuth>),
+    /// `authenticatedMachineObject`: a verified machine token.
+    Machine {
+        /// `m2m_token`, `oauth_token` or `api_key`.
+        token_type: TokenType,
+        /// Clerk's resource for the token ([`RequestState::machine`]).
+        data: Box<Map<String, Value>>,
+    },
     /// `signedOutAuthObject` (session) or `unauthenticatedMachineObject` (machine types).
     SignedOut {
         /// Session or machine type.
@@ -86,14 +98,16 @@ pub enum AuthObject {
 impl AuthObject {
     /// `isAuthenticated`.
     pub fn is_authenticated(&self) -> bool {
-        matches!(self, AuthObject::SignedIn(_))
+        matches!(self, AuthObject::SignedIn(_) | AuthObject::Machine { .. })
     }
 
     /// `tokenType`.
     pub fn token_type(&self) -> TokenType {
         match self {
             AuthObject::SignedIn(_) => TokenType::SessionToken,
-            AuthObject::SignedOut { token_type, .. } => *token_type,
+            AuthObject::Machine { token_type, .. } | AuthObject::SignedOut { token_type, .. } => {
+                *token_type
+            }
         }
     }
 
@@ -101,16 +115,59 @@ impl AuthObject {
     pub fn session_status(&self) -> Option<&str> {
         match self {
             AuthObject::SignedIn(auth) => auth.session_status.as_deref(),
+            AuthObject::Machine { .. } => None,
             AuthObject::SignedOut { session_status, .. } => session_status.as_deref(),
         }
     }
 
-    /// `userId`, when non-empty.
+    /// `userId`, when non-empty (a machine token's: the OAuth token's subject, an API key's
+    /// subject when it is a user).
     pub fn user_id(&self) -> Option<&str> {
         match self {
             AuthObject::SignedIn(auth) => Some(auth.user_id.as_str()).filter(|u| !u.is_empty()),
+            AuthObject::Machine { token_type, data } => {
+                let subject = data.get("subject").and_then(Value::as_str);
+                match token_type {
+                    TokenType::OauthToken => subject,
+                    TokenType::ApiKey => subject.filter(|s| s.starts_with("user_")),
+                    _ => None,
+                }
+            }
             AuthObject::SignedOut { .. } => None,
         }
+    }
+
+    /// The fields of Clerk's `authenticatedMachineObject` (without its functions).
+    fn machine_fields(token_type: TokenType, data: &Map<String, Value>) -> Map<String, Value> {
+        let field = |name: &str| data.get(name).cloned().unwrap_or(Value::Null);
+        let subject = field("subject");
+        let subject_with = |prefix: &str| match &subject {
+            Value::String(s) if s.starts_with(prefix) => subject.clone(),
+            _ => Value::Null,
+        };
+        let mut out = Map::new();
+        out.insert("isAuthenticated".into(), true.into());
+        out.insert("tokenType".into(), token_type.as_str().into());
+        out.insert("id".into(), field("id"));
+        out.insert("subject".into(), subject.clone());
+        out.insert("scopes".into(), field("scopes"));
+        match token_type {
+            TokenType::ApiKey => {
+                out.insert("name".into(), field("name"));
+                out.insert("claims".into(), field("claims"));
+                out.insert("userId".into(), subject_with("user_"));
+                out.insert("orgId".into(), subject_with("org_"));
+            }
+            TokenType::M2mToken => {
+                out.insert("claims".into(), field("claims"));
+                out.insert("machineId".into(), subject.clone());
+            }
+            _ => {
+                out.insert("userId".into(), subject.clone());
+                out.insert("clientId".into(), field("clientId"));
+            }
+        }
+        out
     }
 }
 
@@ -139,6 +196,9 @@ impl Serialize for AuthObject {
                 auth: auth.as_ref(),
             }
             .serialize(serializer),
+            AuthObject::Machine { token_type, data } => {
+                AuthObject::machine_fields(*token_type, data).serialize(serializer)
+            }
             AuthObject::SignedOut {
                 token_type,
                 session_status,
@@ -163,6 +223,12 @@ impl RequestState {
             return None;
         }
         let token_type = self.token_type?;
+        if let (Some(data), AuthStatus::SignedIn) = (&self.machine, self.status) {
+            return Some(AuthObject::Machine {
+                token_type,
+                data: Box::new(data.clone()),
+            });
+        }
         match (&self.claims, self.status) {
             (Some(claims), AuthStatus::SignedIn) => {
                 let auth = SessionAuth::from_claims(claims);
@@ -250,6 +316,7 @@ mod tests {
             token_type: Some(TokenType::SessionToken),
             headers: vec![],
             claims: None,
+            machine: None,
             clerk_url: String::new(),
             logs: vec![],
         };
@@ -278,6 +345,7 @@ mod tests {
             token_type: Some(TokenType::SessionToken),
             headers: vec![],
             claims: Some(claims),
+            machine: None,
             clerk_url: String::new(),
             logs: vec![],
         };

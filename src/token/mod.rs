@@ -17,4 +17,6 @@ pub use error::{Reason, TokenError};
 pub use keys::{Alg, KeySet, KeySource, VerifyingKey, MIN_RSA_BITS};
 pub use options::OptionsError;
 pub use untrusted::{Header, UntrustedToken, MAX_TOKEN_BYTES};
-pub use verify::{category, Pending, Profile, VerifiedToken, VerifyOptions, DEFAULT_CLOCK_SKEW_MS};
+pub use verify::{
+    category, Pending, Profile, TokenKind, VerifiedToken, VerifyOptions, DEFAULT_CLOCK_SKEW_MS,
+};

@@ -9,7 +9,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use super::keys::Alg;
-use super::verify::{Profile, VerifyOptions, DEFAULT_CLOCK_SKEW_MS};
+use super::verify::{Profile, TokenKind, VerifyOptions, DEFAULT_CLOCK_SKEW_MS};
 
 /// A verification option with the wrong type or value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +61,7 @@ fn strings(options: &Map<String, Value>, name: &str) -> Result<Vec<String>, Opti
 
 impl VerifyOptions {
     /// Reads `profile`, `algorithms`, `authorizedParties`, `audience`, `clockSkewInMs`, `issuer`
-    /// and `acceptTemplateTokens`. Other keys are left to the caller (keys, fetching, caching).
+    /// `acceptTemplateTokens` and `tokenKind` (`session`, `m2m` or `oauth`). Other keys are left to the caller (keys, fetching, caching).
     pub fn from_json(options: &Map<String, Value>) -> Result<VerifyOptions, OptionsError> {
         let profile = match options.get("profile") {
             None | Some(Value::Null) => Profile::Clerk,
@@ -118,7 +118,20 @@ impl VerifyOptions {
             Some(Value::Bool(b)) => *b,
             Some(_) => return Err(error("acceptTemplateTokens", "expected true or false")),
         };
+        let token_kind = match options.get("tokenKind") {
+            None | Some(Value::Null) => TokenKind::Session,
+            Some(Value::String(k)) if k == "session" => TokenKind::Session,
+            Some(Value::String(k)) if k == "m2m" => TokenKind::M2m,
+            Some(Value::String(k)) if k == "oauth" => TokenKind::OAuth,
+            Some(other) => {
+                return Err(error(
+                    "tokenKind",
+                    format!("expected \"session\", \"m2m\" or \"oauth\", got {other}"),
+                ))
+            }
+        };
         Ok(VerifyOptions {
+            token_kind,
             profile,
             algorithms,
             authorized_parties,

@@ -45,6 +45,22 @@ impl Profile {
     }
 }
 
+/// Which kind of Clerk JWT is verified: the category and `typ` rules differ (Clerk's `verifyToken`,
+/// `verifyM2MJwt`, `verifyOAuthJwt`); the signature and claim checks are the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenKind {
+    /// A session token: session (or ignore) category, `typ` absent or `JWT`.
+    #[default]
+    Session,
+    /// An M2M JWT: category absent or M2M, `typ` absent or `JWT`.
+    M2m,
+    /// An OAuth access-token JWT: any category, `typ` `at+jwt` or `application/at+jwt`.
+    OAuth,
+}
+
+/// Clerk's `OAUTH_ACCESS_TOKEN_TYPES`.
+const OAUTH_TYPES: [&str; 2] = ["at+jwt", "application/at+jwt"];
+
 /// Clerk's default clock skew.
 pub const DEFAULT_CLOCK_SKEW_MS: u64 = 5_000;
 
@@ -65,6 +81,8 @@ pub struct VerifyOptions {
     pub issuers: Vec<String>,
     /// Accept JWT-template tokens (`cat` = template) as well as session tokens.
     pub accept_template_tokens: bool,
+    /// Session token (default) or a machine JWT.
+    pub token_kind: TokenKind,
 }
 
 impl Default for VerifyOptions {
@@ -77,6 +95,7 @@ impl Default for VerifyOptions {
             clock_skew_ms: DEFAULT_CLOCK_SKEW_MS,
             issuers: Vec::new(),
             accept_template_tokens: false,
+            token_kind: TokenKind::Session,
         }
     }
 }
@@ -113,8 +132,25 @@ impl VerifyOptions {
     /// The checks that need no key: category, `typ` and the algorithm allow-list. Returns the
     /// algorithm the token asks for. Run it before fetching keys for a token.
     pub fn check_header(&self, token: &UntrustedToken) -> Result<Alg, TokenError> {
-        self.check_category(&token.header)?;
-        if let Some(typ) = &token.header.typ {
+        match self.token_kind {
+            TokenKind::Session => self.check_category(&token.header)?,
+            TokenKind::M2m => match token.header.raw.get("cat") {
+                None => {}
+                Some(Value::String(cat)) if cat == category::M2M => {}
+                Some(_) => return Err(invalid("Invalid M2M JWT category.".to_owned())),
+            },
+            TokenKind::OAuth => {}
+        }
+        let typ = token.header.typ.as_deref();
+        if self.token_kind == TokenKind::OAuth {
+            if !typ.is_some_and(|typ| OAUTH_TYPES.contains(&typ)) {
+                return Err(invalid(format!(
+                    "Invalid JWT type {}. Expected \"{}\".",
+                    typ.map_or("undefined".to_owned(), |t| format!("\"{t}\"")),
+                    OAUTH_TYPES.join(", ")
+                )));
+            }
+        } else if let Some(typ) = typ {
             if typ != "JWT" {
                 return Err(invalid(format!(
                     "Invalid JWT type \"{typ}\". Expected \"JWT\"."
@@ -452,7 +488,43 @@ fn date(ms: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::date;
+    use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+
+    #[test]
+    fn token_kinds_have_their_own_typ_and_category_rules() {
+        let check = |kind: TokenKind, header: &str| {
+            let token = format!("{}.e30.c2ln", URL_SAFE_NO_PAD.encode(header));
+            let options = VerifyOptions {
+                token_kind: kind,
+                ..VerifyOptions::default()
+            };
+            options
+                .check_header(&UntrustedToken::parse(&token).unwrap())
+                .map_err(|e| e.message)
+        };
+        let m2m_cat = r#"{"alg":"RS256","typ":"JWT","cat":"cl_B7d4PD333AAA"}"#;
+        assert!(check(TokenKind::Session, m2m_cat).is_err());
+        assert!(check(TokenKind::M2m, m2m_cat).is_ok());
+        assert!(check(TokenKind::M2m, r#"{"alg":"RS256"}"#).is_ok());
+        assert_eq!(
+            check(TokenKind::M2m, r#"{"alg":"RS256","cat":"cl_B7d4PD111AAA"}"#),
+            Err("Invalid M2M JWT category.".to_owned())
+        );
+        assert!(check(TokenKind::OAuth, r#"{"alg":"RS256","typ":"at+jwt"}"#).is_ok());
+        assert!(check(
+            TokenKind::OAuth,
+            r#"{"alg":"RS256","typ":"application/at+jwt"}"#
+        )
+        .is_ok());
+        assert_eq!(
+            check(TokenKind::OAuth, r#"{"alg":"RS256","typ":"JWT"}"#),
+            Err(r#"Invalid JWT type "JWT". Expected "at+jwt, application/at+jwt"."#.to_owned())
+        );
+        assert!(check(TokenKind::OAuth, r#"{"alg":"RS256"}"#).is_err());
+        assert!(check(TokenKind::Session, r#"{"alg":"RS256","typ":"at+jwt"}"#).is_err());
+    }
 
     #[test]
     fn formats_dates() {

@@ -9,7 +9,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 use super::js_error;
@@ -86,6 +86,8 @@ struct StateView<'a> {
     logs: &'a [LogEntry],
     /// The auth fields of the verified session claims (`userId`, …, `sessionClaims`), if any.
     session_auth: Option<SessionAuth>,
+    /// Signed in with a machine token: Clerk's resource for it (`RequestState::machine`).
+    machine: Option<&'a Map<String, Value>>,
     /// The `x-clerk-*` request headers for the app, for a pass-through.
     downstream: Downstream,
 }
@@ -189,6 +191,7 @@ impl Authenticator {
             clerk_url: &state.clerk_url,
             logs: &state.logs,
             session_auth: state.claims.as_ref().map(SessionAuth::from_claims),
+            machine: state.machine.as_ref(),
             downstream: match downstream_headers(&self.0, state) {
                 Ok(headers) => Downstream::Headers(headers),
                 Err(error) => Downstream::Error {

@@ -5,11 +5,39 @@
 // (tests/decide_vectors.rs), so the data ties the two together.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { createAuthenticateRequest } from '@clerk/backend/internal';
 import { data, sub } from './support/decide-vectors.js';
 
 const realNow = Date.now;
+
+/**
+ * A stand-in Backend API for the machine-token `verify` calls Clerk makes itself (through its own
+ * client, at `apiUrl`): answers each call with the next scripted answer and records the call.
+ */
+async function machineBapi() {
+  const state = { answers: [], seen: [] };
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => { body += chunk; });
+    request.on('end', () => {
+      state.seen.push({ method: request.method, path: request.url, body: body ? JSON.parse(body) : null, authorization: request.headers.authorization });
+      const step = state.answers.shift();
+      const a = step?.answer;
+      const json = (status, value) => { response.writeHead(status, { 'content-type': 'application/json' }); response.end(JSON.stringify(value)); };
+      if (step?.bapiResponse) json(step.bapiResponse.status, step.bapiResponse.body);
+      else if (a?.kind === 'verified') json(200, a.claims);
+      else json(a?.status ?? 500, { errors: a?.code ? [{ code: a.code, message: a.message ?? '' }] : [] });
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { state, url: `http://127.0.0.1:${/** @type {any} */ (server.address()).port}`, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }) };
+}
+
 test('every authenticate case agrees with Clerk\'s authenticateRequest', async () => {
+const standin = await machineBapi();
+try {
+let machineCases = 0;
 let pass = 0, skipped = 0;
 const failures = [];
 const includeFlagged = false;
@@ -29,8 +57,13 @@ for (const raw of data.cases) {
     clients: { getHandshakePayload: async (q) => { seen.push(['nonce', q]); const a = bapi.shift(); if (a.kind === 'handshake-payload') return { directives: a.directives }; throw fail_(a); } },
     sessions: { refreshSession: async (sid, params) => { seen.push(['refresh', sid, params]); const a = bapi.shift(); if (a.kind === 'session-cookies') return { cookies: a.cookies }; throw fail_(a); } },
   };
+  const machineSteps = (c.host || []).filter((h) => h.request.kind === 'verify-machine-token' && h.request.via === 'backend-api');
+  standin.state.answers = machineSteps.slice();
+  standin.state.seen = [];
+  // Clerk takes apiUrl from createAuthenticateRequest's options. A network failure: a port nothing listens on.
+  const buildOptions = machineSteps.length ? { apiUrl: machineSteps.some((h) => h.answer.kind === 'network-error') ? 'http://127.0.0.1:1' : standin.url } : {};
   const noClient = answers.some((a) => a.kind === 'unavailable');
-  const { authenticateRequest: authenticate } = createAuthenticateRequest({ options: {}, apiClient: noClient ? undefined : apiClient });
+  const { authenticateRequest: authenticate } = createAuthenticateRequest({ options: buildOptions, apiClient: noClient ? undefined : apiClient });
   Date.now = () => c.now ?? data.now;
   const logs = [];
   const orig = { log: console.log, warn: console.warn, error: console.error };
@@ -74,6 +107,13 @@ for (const raw of data.cases) {
         if (r.call?.body) { const { suffixed_cookies, ...body } = call[2]; eq('refresh body', JSON.stringify(Object.keys(body).sort().reduce((o, k) => (o[k] = body[k], o), {})), JSON.stringify(r.call.body)); }
       }
       if (r.kind === 'get-handshake-payload' && !seen.some((s) => s[0] === 'nonce')) problems.push('clerk did not fetch the nonce');
+      if (r.kind === 'verify-machine-token' && r.via === 'backend-api' && step.answer.kind !== 'network-error') {
+        const call = standin.state.seen.shift();
+        if (!call) { problems.push('clerk did not call the Backend API'); continue; }
+        if (r.call) eq('machine call', [call.method, call.path, call.body], [r.call.method, r.call.path, r.call.body]);
+        eq('machine call authorization', call.authorization, `Bearer ${options.secretKey}`);
+      }
+      if (r.kind === 'verify-machine-token') machineCases++;
     }
   }
   if (problems.length) failures.push(`${c.name}\n  ${problems.join('\n  ')}`);
@@ -81,4 +121,8 @@ for (const raw of data.cases) {
 }
 assert.deepEqual(failures, [], `${failures.length} disagreements with Clerk`);
 assert.ok(pass >= 100, `only ${pass} cases compared (${skipped} skipped)`);
+assert.ok(machineCases >= 20, `only ${machineCases} machine-token cases compared`);
+} finally {
+  await standin.close();
+}
 });

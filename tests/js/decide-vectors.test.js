@@ -146,17 +146,24 @@ test('every decide vector gives the expected state through the JS host loop (scr
   assert.ok(cases.length >= 150, `only ${cases.length} cases`);
 });
 
+/** Whether a host request is answered by a token verifier (else by the Backend API). */
+const isVerifierRequest = (request) => request.kind === 'verify-session-token' || request.kind === 'verify-handshake-token' ||
+  (request.kind === 'verify-machine-token' && request.via === 'jwt');
+
 /** A stand-in Backend API replaying the script's Backend API answers, in order. */
 function replayingFetch(c, calls) {
-  const answers = (c.host ?? []).map((h) => h.answer).filter((a) => ['handshake-payload', 'session-cookies', 'api-error', 'network-error'].includes(a.kind));
+  const steps = (c.host ?? []).filter((h) => !isVerifierRequest(h.request));
   return async (url, init) => {
     calls.push({ url: String(url), method: init.method, headers: Object.fromEntries(new Headers(init.headers)), body: init.body });
-    const answer = answers.shift();
-    if (!answer || answer.kind === 'network-error') throw new TypeError(answer?.message ?? 'fetch failed');
+    const step = steps.shift();
+    const answer = step?.answer;
     const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    if (step?.bapiResponse) return json(step.bapiResponse.status, step.bapiResponse.body);
+    if (!answer || answer.kind === 'network-error') throw new TypeError(answer?.message ?? 'fetch failed');
     if (answer.kind === 'handshake-payload') return json(200, { object: 'handshake_payload', directives: answer.directives });
     if (answer.kind === 'session-cookies') return json(200, { object: 'cookies', cookies: answer.cookies });
-    return json(answer.status ?? 500, { errors: answer.code ? [{ code: answer.code, message: 'x' }] : [] });
+    if (answer.kind === 'verified') return json(200, answer.claims);
+    return json(answer.status ?? 500, { errors: answer.code ? [{ code: answer.code, message: answer.message ?? 'x' }] : [] });
   };
 }
 
@@ -171,12 +178,12 @@ test('the decide vectors with the real host: the real verifier and a replaying B
       continue;
     }
     const calls = [];
-    const script = (c.host ?? []).filter((h) => h.request.kind === 'verify-session-token' || h.request.kind === 'verify-handshake-token');
+    const script = (c.host ?? []).filter((h) => isVerifierRequest(h.request));
     let diverged = null;
     const options = { ...optionsOf(c), jwtKey: data.key.spkiPem, fetch: replayingFetch(c, calls), now: () => nowOf(c) };
     const host = () => async (engine, request) => {
       const real = await answerHost(engine, request);
-      if (request.kind.startsWith('verify-')) {
+      if (isVerifierRequest(request)) {
         const scripted = script.shift()?.answer;
         const same = scripted && scripted.kind === real.kind && (real.kind !== 'refused' || scripted.reason === real.reason);
         if (!same && diverged === null) diverged = `${JSON.stringify(scripted ?? null).slice(0, 120)} vs real ${JSON.stringify(real).slice(0, 120)}`;

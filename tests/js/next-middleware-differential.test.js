@@ -13,7 +13,6 @@
 //                       re-run without them must equal ours;
 //   c3-redirect-origin  a development primary follows __clerk_redirect_url only to allowed origins:
 //                       ours re-run with allowedRedirectOrigins: [that origin] must equal Clerk's;
-//   machine-token       machine tokens (mt_/oat_/ak_, mch_ subjects) are not verified, signed out;
 //   strict-token        strict token parsing and fail-closed claims (padded base64url, duplicate JSON
 //                       keys, a JWT-template category in a Bearer token, nbf beyond year 275760, a
 //                       token without aud when `audience` is configured);
@@ -103,8 +102,6 @@ async function explain(scenario, theirs, mine) {
       if (agree(theirs, again, messages)) return 'c3-redirect-origin + verifier-message';
       return null;
     }
-    case 'machine':
-      return stricter(theirs, mine) ? 'machine-token' : null;
     case 'strict':
       return stricter(theirs, mine) ? `strict-token (${scenario.tokenState})` : null;
     default:

@@ -253,14 +253,68 @@ describe('auth.protect()', () => {
     assert.equal(list.returned.userId, 'user_1');
   });
 
-  test('machine tokens are not verified: signed out, 401 where machine tokens are accepted', async () => {
+  test('machine tokens the Backend API does not know (404): signed out with token-invalid, 401 where accepted', async () => {
     const m2m = await protect(request('https://example.com/api', { token: 'mt_0123456789' }), [{ token: 'm2m_token' }]);
     assert.equal(m2m.response.status, 401);
-    assert.equal(m2m.response.headers.get('x-clerk-auth-reason'), 'token-type-mismatch');
+    assert.equal(m2m.response.headers.get('x-clerk-auth-reason'), 'token-invalid');
+    assert.equal(m2m.response.headers.get('x-clerk-auth-message'), 'Machine token not found (code=token-invalid, status=404)');
     const oauth = await protect(request('https://example.com/api', { token: 'oat_0123456789' }), [{ token: 'oauth_token' }]);
     assert.equal(oauth.response.status, 401);
     assert.equal(oauth.response.headers.get('www-authenticate'),
       'Bearer resource_metadata="https://clerk.example.com/.well-known/oauth-protected-resource"');
+  });
+
+  test('a verified M2M token: protect({ token: \'m2m_token\' }) passes with the machine auth object', async () => {
+    const M2M = { object: 'machine_to_machine_token', id: 'mt_id', subject: 'mch_1', scopes: ['mch_2'], claims: { a: 1 }, revoked: false,
+      revocation_reason: null, expired: false, expiration: null, created_at: 1, updated_at: 1 };
+    backend.answers.set('/m2m_tokens/verify', { status: 200, body: M2M });
+    const req = () => request('https://example.com/api', { token: 'mt_0123456789' });
+    const { response, returned } = await protect(req(), [{ token: 'm2m_token' }]);
+    assert.equal(response.status, 200);
+    assert.equal(returned.isAuthenticated, true);
+    assert.equal(returned.tokenType, 'm2m_token');
+    assert.equal(returned.machineId, 'mch_1');
+    assert.deepEqual(returned.scopes, ['mch_2']);
+    assert.deepEqual(returned.claims, { a: 1 });
+    assert.equal(returned.has({ role: 'org:admin' }), false);
+    assert.equal(await returned.getToken(), 'mt_0123456789');
+    const call = backend.calls.find((c) => c.url.endsWith('/m2m_tokens/verify'));
+    assert.equal(call.method, 'POST');
+    assert.deepEqual(JSON.parse(call.body), { token: 'mt_0123456789' });
+    assert.equal(call.headers.authorization, `Bearer ${PROD.secretKey}`);
+    assert.equal(forwarded(response)['x-clerk-auth-token'], 'mt_0123456789', 'the app sees the machine token');
+    assert.equal(forwarded(response)['x-clerk-auth-status'], 'signed-in');
+    const sessionOnly = await protect(req(), []);
+    assert.ok(isRewriteToNotFound(sessionOnly.response), 'the default token option (session_token) does not accept it');
+    const otherMachine = await protect(req(), [{ token: 'api_key' }]);
+    assert.equal(otherMachine.response.status, 401);
+  });
+
+  test('the machine secret key authenticates the M2M verify call', async () => {
+    backend.answers.set('/m2m_tokens/verify', { status: 401, body: { errors: [{ code: 'authentication_invalid', message: 'Bad machine key.' }] } });
+    const { response } = await protect(request('https://example.com/api', { token: 'mt_0123456789' }), [{ token: 'm2m_token' }],
+      { ...OPTIONS, machineSecretKey: 'ak_machine_secret' });
+    assert.equal(response.status, 401);
+    assert.equal(response.headers.get('x-clerk-auth-reason'), 'secret-key-invalid');
+    assert.equal(response.headers.get('x-clerk-auth-message'), 'Bad machine key. (code=secret-key-invalid, status=401)');
+    assert.equal(backend.calls.find((c) => c.url.endsWith('/m2m_tokens/verify')).headers.authorization, 'Bearer ak_machine_secret');
+  });
+
+  test('auth({ acceptsToken: \'api_key\' }) with a verified API key: Clerk\'s authenticated machine object', async () => {
+    backend.answers.set('/api_keys/verify', { status: 200, body: { object: 'api_key', id: 'ak_id', type: 'api_key', name: 'CI', subject: 'user_9',
+      scopes: ['read'], claims: { team: 'x' }, revoked: false, revocation_reason: null, expired: false, expiration: null, created_by: null,
+      description: null, last_used_at: null, created_at: 1, updated_at: 1 } });
+    const { records } = await withHandler(async (auth, r, record) => {
+      record(await auth({ acceptsToken: 'api_key' }));
+      record(await auth());
+    }, request('https://example.com/api', { token: 'ak_0123456789' }));
+    const [key, session] = records;
+    assert.deepEqual({ ...key, getToken: undefined, has: undefined, debug: undefined }, {
+      id: 'ak_id', subject: 'user_9', getToken: undefined, has: undefined, debug: undefined, isAuthenticated: true, tokenType: 'api_key',
+      name: 'CI', claims: { team: 'x' }, scopes: ['read'], userId: 'user_9', orgId: null,
+    });
+    assert.equal(session.tokenType, 'session_token');
+    assert.equal(session.isAuthenticated, false, 'the default acceptsToken (session_token) narrows it to signed out');
   });
 
   test('development: protect()\'s cross-origin redirects carry the dev-browser token', async () => {
