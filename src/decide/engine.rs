@@ -194,16 +194,10 @@ impl Run<'_> {
 
     fn state(&mut self, status: AuthStatus, headers: Vec<(String, String)>) -> RequestState {
         RequestState {
-            status,
-            reason: None,
-            message: None,
-            token: None,
-            token_type: Some(TokenType::SessionToken),
             headers,
-            claims: None,
-            machine: None,
             clerk_url: self.ctx.clerk_url().to_string(),
             logs: std::mem::take(&mut self.logs),
+            ..RequestState::bare(status)
         }
     }
 

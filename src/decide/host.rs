@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::classify::TokenType;
+use super::machine::MachineVia;
 use super::request::{Request, RequestSnapshot};
 use super::state::{LogEntry, RequestState};
 use crate::token::TokenError;
@@ -154,16 +155,6 @@ pub enum HostRequest {
         /// The Backend API request (`via: backend-api` only).
         call: Option<BapiCall>,
     },
-}
-
-/// How a machine token is verified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MachineVia {
-    /// An opaque token (`mt_…`, `oat_…`, `ak_…`): a Backend API `verify` call.
-    BackendApi,
-    /// A machine JWT: signature and time claims, with the instance keys.
-    Jwt,
 }
 
 /// The host's answer.

@@ -1,10 +1,10 @@
 //! Machine tokens in `Authorization` (CLERK-BEHAVIOUR.md §3.12): Clerk's `verifyMachineAuthToken`
 //! on the `acceptsToken: 'any'` path, split into what needs no IO (here) and what does (the host).
 //!
-//! Why a module of its own: the dispatch (JWT or opaque, M2M or OAuth), the M2M category rule, the
-//! Backend API call, the mapping of errors to Clerk's reasons and messages, and the mapping of a
-//! verified token to Clerk's resource (`M2MToken`, `IdPOAuthAccessToken`, `APIKey`) are one
-//! behaviour, distinct from session tokens.
+//! Why a module of its own: the dispatch (JWT or opaque, M2M or OAuth), the M2M category rule (the
+//! token verifier's `check_m2m_category`), the Backend API call, the mapping of errors to Clerk's
+//! reasons and messages, and the mapping of a verified token to Clerk's resource (`M2MToken`,
+//! `IdPOAuthAccessToken`, `APIKey`) are one behaviour, distinct from session tokens.
 //!
 //! | token | asks | then |
 //! |---|---|---|
@@ -22,19 +22,28 @@
 //! the verifier's message. Success is signed-in with the token's type, the token, and the resource
 //! as [`RequestState::machine`](super::RequestState) (camelCase, Clerk's field names).
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::classify::{decode_error_message, facts, TokenType};
 use super::engine::Run;
 use super::error::DecideError;
-use super::host::{BapiCall, HostAnswer, HostRequest, MachineVia, Step, Waiting};
+use super::host::{BapiCall, HostAnswer, HostRequest, Step, Waiting};
 use super::reason;
-use crate::token::category;
+use crate::token::{check_m2m_category, DEFAULT_CLOCK_SKEW_MS, OAUTH_TYPES};
 
-/// Clerk's `OAUTH_ACCESS_TOKEN_TYPES`.
-const OAUTH_TYPES: [&str; 2] = ["at+jwt", "application/at+jwt"];
 /// Clerk's default clock skew, which `fromJwtPayload` uses for `expired`.
-const CLOCK_SKEW_MS: f64 = 5_000.0;
+const CLOCK_SKEW_MS: f64 = DEFAULT_CLOCK_SKEW_MS as f64;
+
+/// How a machine token is verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MachineVia {
+    /// An opaque token (`mt_…`, `oat_…`, `ak_…`): a Backend API `verify` call.
+    BackendApi,
+    /// A machine JWT: signature and time claims, with the instance keys.
+    Jwt,
+}
 
 /// Clerk's `MachineTokenVerificationError`: code, message and HTTP status.
 struct MachineError<'a> {
@@ -67,13 +76,9 @@ impl Run<'_> {
                 .is_some_and(|sub| sub.starts_with("mch_"));
             let typ = decoded.header().raw.get("typ");
             let token_type = if is_m2m {
-                match decoded.header().raw.get("cat") {
-                    None => {}
-                    Some(Value::String(cat)) if cat == category::M2M => {}
-                    Some(_) => {
-                        let error = token_invalid("Invalid M2M JWT category.".to_owned(), None);
-                        return self.machine_error(TokenType::M2mToken, error);
-                    }
+                if let Err(error) = check_m2m_category(decoded.header()) {
+                    let error = token_invalid(error.message, None);
+                    return self.machine_error(TokenType::M2mToken, error);
                 }
                 TokenType::M2mToken
             } else if typ

@@ -73,9 +73,9 @@ pub use downstream::{downstream_headers, token_signature};
 pub use engine::{begin, resume};
 pub use error::DecideError;
 pub use host::{
-    BapiCall, HostAnswer, HostRequest, MachineVia, Pending, Step, TokenCarrier,
-    SUPPORTED_BAPI_VERSION,
+    BapiCall, HostAnswer, HostRequest, Pending, Step, TokenCarrier, SUPPORTED_BAPI_VERSION,
 };
+pub use machine::MachineVia;
 pub use org_sync::OrganizationSyncOptions;
 pub use protect::{
     is_page_request, is_server_action, protect, AcceptsToken, Authorization, ProtectOptions,

@@ -149,23 +149,7 @@ fn sign_in_location(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::classify::TokenType;
     use crate::decide::state::AuthStatus;
-
-    fn signed_out() -> RequestState {
-        RequestState {
-            status: AuthStatus::SignedOut,
-            reason: None,
-            message: None,
-            token: None,
-            token_type: Some(TokenType::SessionToken),
-            headers: vec![],
-            claims: None,
-            machine: None,
-            clerk_url: String::new(),
-            logs: vec![],
-        }
-    }
 
     fn location(options: &str, url: &str, cookie: &str, target: RedirectTarget) -> String {
         let config = AuthConfig::from_json(options).unwrap();
@@ -173,7 +157,7 @@ mod tests {
         redirect_to_sign_in(
             &config,
             &request,
-            &signed_out(),
+            &RequestState::bare(AuthStatus::SignedOut),
             target,
             &ReturnBackUrl::Current,
         )

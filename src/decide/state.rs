@@ -259,6 +259,23 @@ impl RequestState {
     pub fn location(&self) -> Option<&str> {
         self.header("location")
     }
+
+    /// A session-token state with `status` and nothing else: the engine and tests fill in the
+    /// fields they need (`..RequestState::bare(status)`).
+    pub(crate) fn bare(status: AuthStatus) -> RequestState {
+        RequestState {
+            status,
+            reason: None,
+            message: None,
+            token: None,
+            token_type: Some(TokenType::SessionToken),
+            headers: vec![],
+            claims: None,
+            machine: None,
+            clerk_url: String::new(),
+            logs: vec![],
+        }
+    }
 }
 
 /// A header value as `Headers` stores it: leading/trailing HTTP white space removed, and refused
@@ -309,16 +326,9 @@ mod tests {
         );
         assert!(checked_header("location", "https://a.test/\r\nSet-Cookie: x=1").is_err());
         let mut state = RequestState {
-            status: AuthStatus::SignedOut,
             reason: Some("token-invalid".into()),
             message: Some("bad\nmessage".into()),
-            token: None,
-            token_type: Some(TokenType::SessionToken),
-            headers: vec![],
-            claims: None,
-            machine: None,
-            clerk_url: String::new(),
-            logs: vec![],
+            ..RequestState::bare(AuthStatus::SignedOut)
         };
         with_debug_headers(&mut state);
         assert_eq!(
@@ -338,16 +348,9 @@ mod tests {
         let claims: Map<String, Value> =
             serde_json::from_str(r#"{"sub":"user_1","sid":"sess_1","sts":"pending"}"#).unwrap();
         let state = RequestState {
-            status: AuthStatus::SignedIn,
-            reason: None,
-            message: None,
             token: Some("t".into()),
-            token_type: Some(TokenType::SessionToken),
-            headers: vec![],
             claims: Some(claims),
-            machine: None,
-            clerk_url: String::new(),
-            logs: vec![],
+            ..RequestState::bare(AuthStatus::SignedIn)
         };
         let treated = state.to_auth(true).unwrap();
         assert_eq!(treated.session_status(), Some("pending"));

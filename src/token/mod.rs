@@ -5,6 +5,7 @@
 //! WebCrypto) → [`Pending::finish`] (claims at the caller's `now`) → [`VerifiedToken`]. Keys come
 //! from [`KeySet`]; fetching and caching them is [`jwks`]'s state machine, driven by the host.
 
+mod claims;
 mod error;
 mod json;
 pub mod jwks;
@@ -20,3 +21,4 @@ pub use untrusted::{Header, UntrustedToken, MAX_TOKEN_BYTES};
 pub use verify::{
     category, Pending, Profile, TokenKind, VerifiedToken, VerifyOptions, DEFAULT_CLOCK_SKEW_MS,
 };
+pub(crate) use verify::{check_m2m_category, OAUTH_TYPES};
