@@ -388,3 +388,12 @@ describe('control-flow errors thrown by the handler', () => {
     assert.ok(!isRedirectError(new Error('x')));
   });
 });
+
+describe('after the middleware has answered', () => {
+  test('auth() still reads the decision; auth.protect() kept for later throws a clear error', async () => {
+    let kept;
+    await withHandler(async (auth) => { kept = auth; }, request('https://example.com/', cookies(TOKENS.orgAcme)));
+    assert.equal((await kept()).userId, 'user_1');
+    await assert.rejects(kept.protect(), /belongs to a request the middleware has already answered/);
+  });
+});
