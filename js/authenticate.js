@@ -30,7 +30,6 @@ const BAPI_TIMEOUT_MS = 5000;
 const MAX_ENGINES = 32;
 /** A decision asks at most six questions (src/decide/mod.rs); more is a bug, not a loop to follow. */
 const MAX_QUESTIONS = 8;
-const DONE_PREFIX = '{"step":"done","state":';
 
 /** Options that shape an engine, in a fixed order (the registry key lists their values). */
 const ENGINE_OPTIONS = [

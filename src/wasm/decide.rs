@@ -212,12 +212,6 @@ impl Decision {
             _ => None,
         }
     }
-
-    /// The whole decided state in the engine's serde form (claims included), for tests and tools.
-    #[wasm_bindgen(js_name = stateJson)]
-    pub fn state_json(&self) -> Result<String, JsValue> {
-        Ok(text(self.decided()?))
-    }
 }
 
 /// The `Clerk-API-Version` the Backend API calls send (Clerk's `SUPPORTED_BAPI_VERSION`).
