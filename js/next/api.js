@@ -11,6 +11,7 @@ export { createRouteMatcher } from '../routes.js';
 export { normalizePath } from '../normalize.js';
 export { verifyToken } from '../verify.js';
 export { authObjectFromClaims } from '../auth-object.js';
+export { verifyWebhook, WebhookVerificationError } from '../webhook.js';
 export { MalformedURLError, RoutePatternError, TokenVerificationError, ConfigurationError } from '../errors.js';
 export { clerkMiddleware } from './middleware.js';
 export { authMiddleware, DEFAULT_CONFIG_MATCHER, DEFAULT_IGNORED_ROUTES, DEFAULT_API_ROUTES } from './auth-middleware.js';

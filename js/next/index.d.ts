@@ -84,6 +84,23 @@ export interface SessionAuthObject {
 /** The signed-in auth object (with `has()`) of a payload `verifyToken` resolved to. */
 export function authObjectFromClaims(claims: Record<string, unknown>): SessionAuthObject;
 
+/**
+ * Clerk's `verifyWebhook` (`@clerk/nextjs/webhooks`): the Svix signature of a webhook request, checked
+ * on the raw body; resolves to the event, rejects with a {@link WebhookVerificationError}.
+ */
+export function verifyWebhook(
+  request: Request,
+  options?: { signingSecret?: string; now?: () => number },
+): Promise<{ type: string; data: Record<string, any>; object?: string; [key: string]: unknown }>;
+
+export class WebhookVerificationError extends Error {
+  readonly name: 'WebhookVerificationError';
+  /** A stable code: `missing-headers`, `timestamp-too-old`, `no-matching-signature`, … */
+  readonly code: string;
+  /** What to answer: 400 for a bad delivery, 500 for a server misconfiguration. */
+  readonly statusCode: number;
+}
+
 export class MalformedURLError extends Error {
   readonly name: 'MalformedURLError';
   readonly code: 'malformed-url';

@@ -24,6 +24,7 @@
  */
 
 import { after, before, describe } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,9 +38,11 @@ const ROOT = join(HERE, '..', '..');
 const SHARED = join(HERE, 'shared');
 const SHARED_DIRS = ['app', 'lib'];
 
+// `debug`: the app's middleware has `debug: true` (app16/proxy.ts), which suite.mjs checks in the output.
+// `webhooks`: whether shared/app/api/webhooks is copied in (both: it imports portcullis/next/webhooks).
 const APPS = [
-  { name: 'app15', label: 'Next 15.5 middleware.ts (edge, webpack)' },
-  { name: 'app16', label: 'Next 16.4 proxy.ts (Node.js, Turbopack)' },
+  { name: 'app15', label: 'Next 15.5 middleware.ts (edge, webpack)', debug: false, webhooks: true },
+  { name: 'app16', label: 'Next 16.4 proxy.ts (Node.js, Turbopack)', debug: true, webhooks: true },
 ];
 
 const args = process.argv.slice(2);
@@ -54,16 +57,21 @@ for (const name of wanted) {
 }
 const selected = APPS.filter((app) => wanted.length === 0 || wanted.includes(app.name));
 
-/** Copies tests/next/shared/{app,lib} into the app, replacing the previous copy. */
-function syncShared(appDir) {
+/**
+ * Copies tests/next/shared/{app,lib} into the app, replacing the previous copy.
+ * @param {string} appDir
+ * @param {{ webhooks: boolean }} app
+ */
+function syncShared(appDir, app) {
   for (const dir of SHARED_DIRS) {
     rmSync(join(appDir, dir), { recursive: true, force: true });
     cpSync(join(SHARED, dir), join(appDir, dir), { recursive: true });
   }
+  if (!app.webhooks) rmSync(join(appDir, 'app', 'api', 'webhooks'), { recursive: true, force: true });
 }
 
 if (syncOnly) {
-  for (const app of selected) syncShared(join(HERE, app.name));
+  for (const app of selected) syncShared(join(HERE, app.name), app);
   process.exit(0);
 }
 
@@ -86,6 +94,8 @@ const appEnv = {
   // PORTCULLIS_TEST_JWT_KEY). Production, so that signed-in requests need no dev-browser handshake.
   NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: `pk_live_${Buffer.from('clerk.example.com$').toString('base64')}`,
   CLERK_SECRET_KEY: 'sk_live_portcullis_next_tests_only',
+  // For app/api/webhooks/clerk: a fresh Svix signing secret per run (the tests sign with svix).
+  CLERK_WEBHOOK_SIGNING_SECRET: `whsec_${randomBytes(24).toString('base64')}`,
 };
 
 /** @type {{ app: string, buildMs: number | null, readyMs: number | null }[]} */
@@ -100,7 +110,7 @@ for (const app of selected) {
     timings.push(timing);
 
     before(async () => {
-      syncShared(appDir);
+      syncShared(appDir, app);
       if (!noBuild || !existsSync(join(appDir, '.next', 'BUILD_ID'))) {
         const build = await buildApp(appDir, appEnv);
         timing.buildMs = build.ms;
@@ -129,6 +139,10 @@ for (const app of selected) {
       privateKey: keys.privateKey,
       otherKey,
       secretKey: appEnv.CLERK_SECRET_KEY,
+      webhookSecret: appEnv.CLERK_WEBHOOK_SIGNING_SECRET,
+      debug: app.debug,
+      webhooks: app.webhooks,
+      output: () => server?.output() ?? '',
     });
   });
 }

@@ -15,11 +15,16 @@
  * Page requests carry `Accept: text/html` and `Sec-Fetch-Dest: document` like a browser's. Signed-in
  * requests carry `__client_uat` next to `__session`, as a browser signed in to Clerk does (without
  * it Clerk reads the cookie session as signed out).
+ *
+ * Also visible over HTTP: Clerk webhooks (app/api/webhooks/clerk, public, verifyWebhook against
+ * deliveries signed by the svix package), the `contentSecurityPolicy: {}` option (both apps), and
+ * `debug: true` (app16 only: its block in next start's output, secrets cut).
  */
 
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
+import { Webhook } from 'svix';
 
 import { randomUserId, sessionCookies, signSessionToken } from './support/tokens.mjs';
 
@@ -32,6 +37,10 @@ const API = { accept: '*/*' };
  * @property {import('node:crypto').KeyObject} privateKey signs valid tokens
  * @property {import('node:crypto').KeyObject} otherKey a key the app does not trust
  * @property {string} secretKey the app's CLERK_SECRET_KEY (to forge x-clerk-auth-signature)
+ * @property {string} webhookSecret the app's CLERK_WEBHOOK_SIGNING_SECRET (whsec_…)
+ * @property {boolean} debug whether the app's middleware has `debug: true`
+ * @property {boolean} webhooks whether the app serves app/api/webhooks/clerk (see run.mjs)
+ * @property {() => string} output what `next start` printed so far (stdout and stderr)
  */
 
 /** The Frontend API of the apps' publishable key (never contacted). */
@@ -49,6 +58,51 @@ async function get(origin, path, headers = {}) {
   const body = await response.text();
   return { status: response.status, headers: response.headers, body };
 }
+
+/**
+ * POSTs a webhook delivery: `body` as is, with the given svix-* headers.
+ * @param {string} origin
+ * @param {string} body
+ * @param {Record<string, string>} headers
+ */
+async function postWebhook(origin, body, headers) {
+  const response = await fetch(`${origin}/api/webhooks/clerk`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : null };
+}
+
+/**
+ * The svix-* headers of a delivery signed as Clerk (Svix) signs it.
+ * @param {string} secret whsec_…
+ * @param {string} body
+ * @param {Date} [at]
+ */
+function signedHeaders(secret, body, at = new Date()) {
+  const id = `msg_${Math.random().toString(36).slice(2)}`;
+  return {
+    'svix-id': id,
+    'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'svix-signature': new Webhook(secret).sign(id, at, body),
+  };
+}
+
+/**
+ * Clerk's default contentSecurityPolicy for a production instance of clerk.example.com
+ * (CLERK-BEHAVIOUR.md §2.7: the bare host, no 'unsafe-eval' under NODE_ENV=production).
+ */
+const DEFAULT_CSP =
+  "connect-src 'self' https://clerk-telemetry.com https://*.clerk-telemetry.com https://api.stripe.com https://maps.googleapis.com https://img.clerk.com https://images.clerkstage.dev https://*.protect.clerk.com:* clerk.example.com; " +
+  "default-src 'self'; form-action 'self'; " +
+  "frame-src 'self' https://challenges.cloudflare.com https://*.js.stripe.com https://js.stripe.com https://hooks.stripe.com https://*.protect.clerk.com; " +
+  "img-src 'self' https://img.clerk.com; " +
+  "script-src 'self' 'unsafe-inline' https: http: https://*.js.stripe.com https://js.stripe.com https://maps.googleapis.com https://*.protect.clerk.com; " +
+  "style-src 'self' 'unsafe-inline'; worker-src 'self' blob:";
 
 /** @param {string} body */
 function shownUserId(body) {
@@ -283,5 +337,80 @@ export function registerAppTests(app) {
     const signedOut = await get(app.origin(), '/clerk-auth', PAGE);
     assert.equal(signedOut.status, 200);
     assert.equal(shownUserId(signedOut.body), 'none');
+  });
+
+  // Webhooks: the route is public (no session) and checks the Svix signature with verifyWebhook.
+  const event = JSON.stringify({ data: { id: 'user_webhook_test' }, object: 'event', type: 'user.created' });
+  const webhooks = { skip: app.webhooks ? false : "verifyWebhook is not bundlable by this app's webpack (see run.mjs)" };
+
+  test('webhook signed with svix: 200 with the event type and id', webhooks, async () => {
+    const response = await postWebhook(app.origin(), event, signedHeaders(app.webhookSecret, event));
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.json, { type: 'user.created', id: 'user_webhook_test' });
+  });
+
+  test('webhook with a tampered body: 400', webhooks, async () => {
+    const headers = signedHeaders(app.webhookSecret, event);
+    const response = await postWebhook(app.origin(), event.replace('user.created', 'user.deleted'), headers);
+    assert.equal(response.status, 400);
+    assert.equal(response.json.code, 'no-matching-signature');
+  });
+
+  test('webhook signed with another secret, or without signature headers: 400', webhooks, async () => {
+    const other = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
+    const wrong = await postWebhook(app.origin(), event, signedHeaders(other, event));
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.json.code, 'no-matching-signature');
+    const missing = await postWebhook(app.origin(), event, {});
+    assert.equal(missing.status, 400);
+    assert.equal(missing.json.code, 'missing-headers');
+  });
+
+  test('webhook with a stale timestamp (10 minutes old, correctly signed): 400', webhooks, async () => {
+    const stale = new Date(Date.now() - 10 * 60_000);
+    const response = await postWebhook(app.origin(), event, signedHeaders(app.webhookSecret, event, stale));
+    assert.equal(response.status, 400);
+    assert.equal(response.json.code, 'timestamp-too-old');
+  });
+
+  // contentSecurityPolicy: {} (both apps' middleware): Clerk's default policy, on pages and redirects.
+  test("contentSecurityPolicy: Clerk's default policy on a public page and on a redirect", async () => {
+    const page = await get(app.origin(), '/', PAGE);
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('content-security-policy'), DEFAULT_CSP);
+    const redirect = await get(app.origin(), '/dashboard', PAGE);
+    assert.equal(redirect.status, 307);
+    assert.equal(redirect.headers.get('content-security-policy'), DEFAULT_CSP);
+  });
+
+  // debug: true (app16 only): one grouped block per request in next start's output, secrets cut.
+  // Only clerkMiddleware's block is checked: the x-clerk-debug request header it forwards (as Clerk's
+  // does) also turns on @clerk/nextjs's own `[clerk debug start: auth()]` block, which prints the
+  // session token whole; that block is Clerk's code, not portcullis's.
+  test('debug: a [clerk debug] block per request when enabled, without the secret key or the token', async () => {
+    const before = app.output().length;
+    const session = memberSession();
+    const { token } = session;
+    const response = await get(app.origin(), '/dashboard', { ...PAGE, cookie: sessionCookies(session), authorization: `Bearer ${token}` });
+    assert.equal(response.status, 200);
+    const start = '[clerk debug start: clerkMiddleware]';
+    if (!app.debug) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.ok(!app.output().slice(before).includes(start), 'no debug output without debug: true');
+      return;
+    }
+    let logged = '';
+    for (let waited = 0; waited < 5000 && !logged.includes('[clerk debug end: clerkMiddleware]'); waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      logged = app.output().slice(before);
+    }
+    assert.ok(logged.includes(start), `a debug block in the output:\n${logged.slice(0, 2000)}`);
+    assert.ok(logged.includes('[clerk debug end: clerkMiddleware]'));
+    const from = logged.indexOf(start);
+    logged = logged.slice(from, logged.indexOf('[clerk debug end: clerkMiddleware]', from));
+    assert.match(logged, /"status": "signed-in"/);
+    assert.ok(!logged.includes(app.secretKey) && !logged.includes('portcullis_next_tests'), 'no secret key');
+    assert.ok(!logged.includes(token) && !logged.includes(token.split('.')[2]), 'no session token');
+    assert.ok(!logged.includes(app.webhookSecret), 'no webhook secret');
   });
 }

@@ -2,7 +2,8 @@
 import { clerkMiddleware } from 'portcullis/next';
 import { protectRoutes } from './lib/protect-routes';
 
-export default clerkMiddleware(protectRoutes, { jwtKey: process.env.PORTCULLIS_TEST_JWT_KEY });
+// contentSecurityPolicy: {} is Clerk's default policy, asserted in suite.mjs on every app's responses.
+export default clerkMiddleware(protectRoutes, { jwtKey: process.env.PORTCULLIS_TEST_JWT_KEY, contentSecurityPolicy: {} });
 
 export const config = {
   matcher: [

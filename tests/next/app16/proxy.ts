@@ -2,7 +2,13 @@
 import { clerkMiddleware } from 'portcullis/next';
 import { protectRoutes } from './lib/protect-routes';
 
-export default clerkMiddleware(protectRoutes, { jwtKey: process.env.PORTCULLIS_TEST_JWT_KEY });
+// contentSecurityPolicy: {} is Clerk's default policy (asserted on every app); debug: true only here,
+// so suite.mjs can check the logged block in next start's output (no secret key, no token).
+export default clerkMiddleware(protectRoutes, {
+  jwtKey: process.env.PORTCULLIS_TEST_JWT_KEY,
+  contentSecurityPolicy: {},
+  debug: true,
+});
 
 export const config = {
   matcher: [
