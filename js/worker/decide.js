@@ -49,8 +49,10 @@ import { ISSUER_PREFIX } from './issuer/index.js';
  * @property {string | null} message
  * @property {import('../auth-object.js').SessionAuthObject | null} auth when signed in
  * @property {'session_token' | null} tokenType
- * @property {Headers | null} headers to add to the response: for a handshake Location + Cache-Control
- *   (the handler answers 307 with them), otherwise Set-Cookie directives if any (null: none)
+ * @property {[string, string][] | null} headers [name, value] pairs to add to the response: for a
+ *   handshake Location + Cache-Control (the handler answers 307 with them), otherwise Set-Cookie
+ *   directives and Clerk's debug headers if any (null: none). Pairs, not a `Headers` object: most
+ *   requests never need one built (the handler sets them on the response it answers with).
  */
 
 /** Verification reasons raised only after the signature checked out (src/token/verify.rs `check_claims`). */
@@ -201,12 +203,8 @@ export async function decide(request, config, _url) {
     if (typeof code !== 'string') throw error;
     return state('signed-out', { reason: code, message: String(/** @type {any} */ (error)?.message ?? '') || null });
   }
-  /** @type {Headers | null} */
-  let headers = null;
-  if (result.headers.length > 0) {
-    headers = new Headers();
-    for (const [name, value] of result.headers) headers.append(name, value);
-  }
+  /** @type {[string, string][] | null} */
+  const headers = result.headers.length > 0 ? result.headers : null;
   if (result.status === 'signed-in') {
     if (result.tokenType !== 'session_token' || result.sessionAuth === null) {
       return state('signed-out', { reason: 'token-type-mismatch', headers });

@@ -89,6 +89,10 @@ function withVary(vary) {
 export async function forward(request, url, config, state, webhook = null) {
   const origin = config.origin;
   const builtin = origin.kind === 'builtin';
+  if (!builtin && origin.base.host === url.host) {
+    console.error('portcullis: ORIGIN_URL points at this Worker\'s own host; refusing to loop.');
+    return badGateway();
+  }
   const pathAndQuery = url.pathname + url.search;
   // What the origin's HTTP server sees as the request target (the signatures are bound to it).
   const target = builtin ? pathAndQuery : origin.path + pathAndQuery;
@@ -97,17 +101,25 @@ export async function forward(request, url, config, state, webhook = null) {
   const identity = identityHeaderPairs({ secret, method, target, auth: state.status === 'signed-in' ? state.auth : null });
   const verified = webhook === null ? null : webhookHeaderPairs({ secret, method, target, id: webhook.id, body: webhook.body });
 
-  const headers = new Headers(request.headers);
-  stripReservedHeaders(headers);
-  headers.delete('host');
-  headers.set('x-forwarded-host', url.host);
-  headers.set('x-forwarded-proto', url.protocol.slice(0, -1));
-  for (const [name, value] of await identity) headers.set(name, value);
-  if (verified !== null) for (const [name, value] of await verified) headers.set(name, value);
   const body = webhook === null ? request.body : webhook.body;
+  /**
+   * What the origin is told, set on the forwarded request's own (mutable) copy of the client's
+   * headers: client-sent reserved headers stripped first, then ours.
+   * @param {Headers} headers
+   */
+  const prepare = async (headers) => {
+    stripReservedHeaders(headers);
+    headers.delete('host');
+    headers.set('x-forwarded-host', url.host);
+    headers.set('x-forwarded-proto', url.protocol.slice(0, -1));
+    for (const [name, value] of await identity) headers.set(name, value);
+    if (verified !== null) for (const [name, value] of await verified) headers.set(name, value);
+  };
 
   let response;
   if (builtin) {
+    const headers = new Headers(request.headers);
+    await prepare(headers);
     // In-process: the demo origin reads only url, method and headers (and a body it never has to
     // stream), so it gets them without the cost of building a second Request.
     const source = webhook === null ? request : new Response(webhook.body);
@@ -117,20 +129,25 @@ export async function forward(request, url, config, state, webhook = null) {
     }));
     response = await demoOrigin(forwarded, { signingSecret: secret, signInUrl: config.signInLink, localIssuer: config.localIssuer });
   } else {
-    if (origin.base.host === url.host) {
-      console.error('portcullis: ORIGIN_URL points at this Worker\'s own host; refusing to loop.');
-      return badGateway();
-    }
     // The timeout covers the wait for the response headers only: a long download or an event
     // stream must not be cut once the origin has answered.
     const controller = new AbortController();
+    // One copy of the client's headers, made by the Request constructor and edited in place; the
+    // Request is then fetched as is (`fetch(request)` without an init copies nothing again).
+    const forwarded = new Request(origin.prefix + pathAndQuery, { method, headers: request.headers, body, redirect: 'manual', signal: controller.signal });
+    try {
+      await prepare(forwarded.headers);
+    } catch (error) {
+      forwarded.body?.cancel().catch(() => {});
+      throw error;
+    }
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
     }, ORIGIN_TIMEOUT_MS);
     try {
-      response = await fetch(origin.prefix + pathAndQuery, { method, headers, body, redirect: 'manual', signal: controller.signal });
+      response = await fetch(forwarded);
     } catch (error) {
       console.error(`portcullis: origin fetch failed (${/** @type {Error} */ (error)?.name}): ${/** @type {Error} */ (error)?.message}`);
       return timedOut ? gatewayTimeout() : badGateway();

@@ -80,18 +80,44 @@ function describeNeeds(needs) {
 }
 
 /**
- * Adds the decision's response headers (Set-Cookie directives) to a response.
+ * Adds the decision's response headers (Set-Cookie directives, Clerk's debug headers) to a response.
+ * Every response this Worker answers with is its own (`new Response`, or forward.js's re-wrap of
+ * the origin's), so its headers are mutable and are set in place: a copy of the response and its
+ * headers per request costs CPU for nothing. A response with immutable headers would be re-wrapped.
  * @param {Response} response
- * @param {Headers | null} extra
+ * @param {[string, string][] | null} extra
  */
 function withStateHeaders(response, extra) {
   if (extra === null) return response;
-  const out = new Response(response.body, response);
-  for (const [name, value] of extra) {
-    if (name === 'set-cookie') out.headers.append(name, value);
-    else out.headers.set(name, value);
+  let out = response;
+  try {
+    addStateHeaders(out.headers, extra);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    out = new Response(response.body, response);
+    addStateHeaders(out.headers, extra);
   }
   return out;
+}
+
+/**
+ * @param {Headers} headers
+ * @param {[string, string][]} extra
+ */
+function addStateHeaders(headers, extra) {
+  // As a `Headers` of the pairs would give them: Set-Cookie lines each on their own, a name that
+  // repeats combined into one value (replacing the response's own).
+  /** @type {Set<string> | null} */
+  let seen = null;
+  for (const [name, value] of extra) {
+    const lower = name.toLowerCase();
+    if (lower === 'set-cookie') headers.append(lower, value);
+    else if (seen !== null && seen.has(lower)) headers.append(lower, value);
+    else {
+      headers.set(lower, value);
+      (seen ??= new Set()).add(lower);
+    }
+  }
 }
 
 /**
