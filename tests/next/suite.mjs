@@ -17,7 +17,9 @@
  * it Clerk reads the cookie session as signed out).
  *
  * Also visible over HTTP: Clerk webhooks (app/api/webhooks/clerk, public, verifyWebhook against
- * deliveries signed by the svix package), the `contentSecurityPolicy: {}` option (both apps), and
+ * deliveries signed by the svix package), the `contentSecurityPolicy: {}` option (both apps),
+ * `organizationSyncOptions` (both apps: `/orgs/:slug`, `/orgs/:slug/(.*)` and the personal account's
+ * `/me`, `/me/(.*)`: the activation handshake, its `organization_id` and loop guard) and
  * `debug: true` (app16 only: its block in next start's output, secrets cut).
  */
 
@@ -47,6 +49,8 @@ const API = { accept: '*/*' };
 const FRONTEND_API = 'https://clerk.example.com';
 /** Clerk's reason for an expired cookie token on a page request without a refresh cookie. */
 const EXPIRED_REASON = 'session-token-expired-refresh-non-eligible-no-refresh-cookie';
+/** Clerk's reason for organizationSyncOptions' activation handshake. */
+const ORG_MISMATCH_REASON = 'active-organization-mismatch';
 
 /**
  * @param {string} origin
@@ -109,6 +113,11 @@ function shownUserId(body) {
   return /data-testid="user-id">([^<]*)</.exec(body)?.[1] ?? null;
 }
 
+/** @param {string} body the active organization's slug as auth() reads it (org pages) */
+function shownOrgSlug(body) {
+  return /data-testid="org-slug">([^<]*)</.exec(body)?.[1] ?? null;
+}
+
 /**
  * Asserts protect()'s redirect of a signed-out page request to the sign-in page (this app's
  * /sign-in), coming back to exactly `origin + path`.
@@ -162,6 +171,46 @@ function assertHandshake(response, origin, path, token) {
   assert.equal(response.headers.get('x-clerk-auth-status'), 'handshake');
   assert.equal(response.headers.get('x-clerk-auth-reason'), EXPIRED_REASON);
   assert.match(/** @type {string} */ (response.headers.get('x-clerk-auth-message')), /\(reason=token-expired, token-carrier=cookie\)$/);
+}
+
+/**
+ * Asserts organizationSyncOptions' activation handshake (CLERK-BEHAVIOUR.md §2.8): a signed-in page
+ * request whose URL asks for another organization (or the personal account) is sent to the
+ * Frontend API's /v1/client/handshake with reason `active-organization-mismatch`, the session token,
+ * and `organization_id` last (the slug or ID from the URL, as written; empty for the personal
+ * account), exactly as the engine's vectors show for a production instance.
+ * @param {{ status: number, headers: Headers }} response
+ * @param {string} origin
+ * @param {string} path
+ * @param {string} token the session token sent
+ * @param {string} organizationId the expected `organization_id` ('' for the personal account)
+ * @param {number} [redirectCount] the `__clerk_redirect_count` the request carried
+ */
+function assertOrgHandshake(response, origin, path, token, organizationId, redirectCount = 0) {
+  assert.equal(response.status, 307);
+  const location = /** @type {string} */ (response.headers.get('location'));
+  assert.ok(location, 'a Location header');
+  const target = new URL(location);
+  const apiVersion = /** @type {string} */ (target.searchParams.get('__clerk_api_version'));
+  assert.match(apiVersion, /^\d{4}-\d{2}-\d{2}$/);
+  const expected = new URL(`${FRONTEND_API}/v1/client/handshake`);
+  expected.search = new URLSearchParams({
+    redirect_url: origin + path,
+    __clerk_api_version: apiVersion,
+    suffixed_cookies: 'false',
+    __clerk_hs_reason: ORG_MISMATCH_REASON,
+    format: 'nonce',
+    __session: token,
+    organization_id: organizationId,
+  }).toString();
+  assert.equal(location, expected.href);
+  assert.equal(response.headers.get('cache-control'), 'no-store');
+  assert.equal(
+    response.headers.get('set-cookie'),
+    `__clerk_redirect_count=${redirectCount + 1}; SameSite=Lax; HttpOnly; Max-Age=2`,
+  );
+  assert.equal(response.headers.get('x-clerk-auth-status'), 'handshake');
+  assert.equal(response.headers.get('x-clerk-auth-reason'), ORG_MISMATCH_REASON);
 }
 
 /**
@@ -337,6 +386,82 @@ export function registerAppTests(app) {
     const signedOut = await get(app.origin(), '/clerk-auth', PAGE);
     assert.equal(signedOut.status, 200);
     assert.equal(shownUserId(signedOut.body), 'none');
+  });
+
+  // organizationSyncOptions (both apps): the session tokens' active organization is `portcullis`
+  // (org_portcullis, support/tokens.mjs); /orgs/:slug and /me are public pages showing auth()'s view.
+  test('organizationSyncOptions: /orgs/<the active organization> is served, no handshake', async () => {
+    const response = await get(app.origin(), '/orgs/portcullis', { ...PAGE, cookie: sessionCookies(memberSession()) });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('location'), null);
+    assert.equal(response.headers.get('x-clerk-auth-status'), null);
+    assert.equal(shownUserId(response.body), member);
+    assert.equal(shownOrgSlug(response.body), 'portcullis');
+    assert.match(response.body, /data-testid="url-slug">portcullis</);
+  });
+
+  test('organizationSyncOptions: /orgs/<another organization> → 307 activation handshake with organization_id=<slug>', async () => {
+    const session = memberSession();
+    for (const path of ['/orgs/acme', '/orgs/acme/settings']) {
+      const response = await get(app.origin(), path, { ...PAGE, cookie: sessionCookies(session) });
+      assertOrgHandshake(response, app.origin(), path, session.token, 'acme');
+      assert.notEqual(shownUserId(response.body), member);
+    }
+  });
+
+  test('organizationSyncOptions: the slug is matched raw and sent undecoded (/orgs/My%20Org)', async () => {
+    const session = memberSession();
+    const response = await get(app.origin(), '/orgs/My%20Org', { ...PAGE, cookie: sessionCookies(session) });
+    assertOrgHandshake(response, app.origin(), '/orgs/My%20Org', session.token, 'My%20Org');
+  });
+
+  test('organizationSyncOptions: /me with an organization active → handshake with organization_id= (personal account)', async () => {
+    const session = memberSession();
+    const response = await get(app.origin(), '/me', { ...PAGE, cookie: sessionCookies(session) });
+    assertOrgHandshake(response, app.origin(), '/me', session.token, '');
+    assert.ok(new URL(/** @type {string} */ (response.headers.get('location'))).search.endsWith('&organization_id='));
+  });
+
+  test('organizationSyncOptions: /me without an active organization is served, no handshake', async () => {
+    const personal = signSessionToken(app.privateKey, { userId: member });
+    const response = await get(app.origin(), '/me', { ...PAGE, cookie: sessionCookies(personal) });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('location'), null);
+    assert.equal(shownUserId(response.body), member);
+    assert.equal(shownOrgSlug(response.body), 'none');
+  });
+
+  test('organizationSyncOptions: no activation for requests that are not page navigations or carry a Bearer token', async () => {
+    const session = memberSession();
+    const fetched = await get(app.origin(), '/orgs/acme', { ...API, cookie: sessionCookies(session) });
+    assert.equal(fetched.status, 200);
+    assert.equal(fetched.headers.get('location'), null);
+    assert.equal(shownOrgSlug(fetched.body), 'portcullis');
+    const bearer = await get(app.origin(), '/orgs/acme', { ...PAGE, authorization: `Bearer ${session.token}` });
+    assert.equal(bearer.status, 200);
+    assert.equal(bearer.headers.get('location'), null);
+    assert.equal(shownUserId(bearer.body), member);
+  });
+
+  test('organizationSyncOptions: the loop guard — __clerk_redirect_count=2 still hands off, 3 stays signed in with the old organization', async () => {
+    const session = memberSession();
+    const second = await get(app.origin(), '/orgs/acme', { ...PAGE, cookie: `${sessionCookies(session)}; __clerk_redirect_count=2` });
+    assertOrgHandshake(second, app.origin(), '/orgs/acme', session.token, 'acme', 2);
+    const before = app.output().length;
+    const stopped = await get(app.origin(), '/orgs/acme', { ...PAGE, cookie: `${sessionCookies(session)}; __clerk_redirect_count=3` });
+    assert.equal(stopped.status, 200);
+    assert.equal(stopped.headers.get('location'), null);
+    assert.equal(stopped.headers.get('set-cookie'), null);
+    assert.equal(shownUserId(stopped.body), member);
+    // FAPI could not activate `acme`: the session's organization is unchanged, and the page can tell.
+    assert.equal(shownOrgSlug(stopped.body), 'portcullis');
+    assert.match(stopped.body, /data-testid="url-slug">acme</);
+    let logged = '';
+    for (let waited = 0; waited < 3000 && !logged.includes('Organization activation handshake loop detected'); waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      logged = app.output().slice(before);
+    }
+    assert.match(logged, /Clerk: Organization activation handshake loop detected/);
   });
 
   // Webhooks: the route is public (no session) and checks the Svix signature with verifyWebhook.

@@ -2,8 +2,17 @@
 import { clerkMiddleware } from 'portcullis/next';
 import { protectRoutes } from './lib/protect-routes';
 
-// contentSecurityPolicy: {} is Clerk's default policy, asserted in suite.mjs on every app's responses.
-export default clerkMiddleware(protectRoutes, { jwtKey: process.env.PORTCULLIS_TEST_JWT_KEY, contentSecurityPolicy: {} });
+// contentSecurityPolicy: {} is Clerk's default policy, asserted in suite.mjs on every app's responses;
+// organizationSyncOptions: /orgs/:slug activates that organization, /me the personal account (the
+// same in app16/proxy.ts; suite.mjs checks the activation handshakes).
+export default clerkMiddleware(protectRoutes, {
+  jwtKey: process.env.PORTCULLIS_TEST_JWT_KEY,
+  contentSecurityPolicy: {},
+  organizationSyncOptions: {
+    organizationPatterns: ['/orgs/:slug', '/orgs/:slug/(.*)'],
+    personalAccountPatterns: ['/me', '/me/(.*)'],
+  },
+});
 
 export const config = {
   matcher: [

@@ -3,11 +3,16 @@ import { clerkMiddleware } from 'portcullis/next';
 import { protectRoutes } from './lib/protect-routes';
 
 // contentSecurityPolicy: {} is Clerk's default policy (asserted on every app); debug: true only here,
-// so suite.mjs can check the logged block in next start's output (no secret key, no token).
+// so suite.mjs can check the logged block in next start's output (no secret key, no token);
+// organizationSyncOptions as in app15/middleware.ts.
 export default clerkMiddleware(protectRoutes, {
   jwtKey: process.env.PORTCULLIS_TEST_JWT_KEY,
   contentSecurityPolicy: {},
   debug: true,
+  organizationSyncOptions: {
+    organizationPatterns: ['/orgs/:slug', '/orgs/:slug/(.*)'],
+    personalAccountPatterns: ['/me', '/me/(.*)'],
+  },
 });
 
 export const config = {
