@@ -12,6 +12,11 @@
  * |-------|---------|-----------------------------------|-----------|
  * | app15 | 15.5.29 | middleware.ts (edge runtime)      | webpack   |
  * | app16 | 16.4.6  | proxy.ts (Node.js runtime)        | Turbopack |
+ * | app15-legacy | 15.5.29 | legacy/middleware.ts: authMiddleware (edge) | webpack |
+ *
+ * app15-legacy has no package of its own (no extra npm install): prepareCopy() makes it from app15's
+ * config files, shared/ and legacy/middleware.ts, with node_modules a symlink to app15's (webpack
+ * resolves it to app15/node_modules, which builds and serves fine); suite-legacy.mjs tests it.
  *
  * The pages, API routes and the middleware logic are shared: tests/next/shared/ is copied into each
  * app (app/ and lib/, git-ignored there) before it is built, so both apps serve the same code with
@@ -25,13 +30,14 @@
 
 import { after, before, describe } from 'node:test';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { buildApp, startApp } from './support/next-app.mjs';
 import { makeKeyPair } from './support/tokens.mjs';
 import { registerAppTests } from './suite.mjs';
+import { registerLegacyTests } from './suite-legacy.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -43,6 +49,8 @@ const SHARED_DIRS = ['app', 'lib'];
 const APPS = [
   { name: 'app15', label: 'Next 15.5 middleware.ts (edge, webpack)', debug: false, webhooks: true },
   { name: 'app16', label: 'Next 16.4 proxy.ts (Node.js, Turbopack)', debug: true, webhooks: true },
+  // Built from app15 by prepareCopy() with legacy/middleware.ts (git-ignored; see the table above).
+  { name: 'app15-legacy', label: 'Next 15.5 legacy authMiddleware (edge, webpack)', debug: false, webhooks: true, from: 'app15', middleware: 'legacy/middleware.ts' },
 ];
 
 const args = process.argv.slice(2);
@@ -70,8 +78,25 @@ function syncShared(appDir, app) {
   if (!app.webhooks) rmSync(join(appDir, 'app', 'api', 'webhooks'), { recursive: true, force: true });
 }
 
+/**
+ * Makes a copy app (app15-legacy) from its base app: config files and the middleware replaced, the
+ * base app's node_modules linked (once); its .next is kept (for --no-build).
+ * @param {string} appDir
+ * @param {{ from?: string, middleware?: string }} app
+ */
+function prepareCopy(appDir, app) {
+  if (!app.from || !app.middleware) return;
+  const baseDir = join(HERE, app.from);
+  for (const file of ['package.json', 'next.config.mjs', 'tsconfig.json']) cpSync(join(baseDir, file), join(appDir, file));
+  cpSync(join(HERE, app.middleware), join(appDir, 'middleware.ts'));
+  if (!lstatSync(join(appDir, 'node_modules'), { throwIfNoEntry: false })) symlinkSync(join('..', app.from, 'node_modules'), join(appDir, 'node_modules'), 'dir');
+}
+
 if (syncOnly) {
-  for (const app of selected) syncShared(join(HERE, app.name), app);
+  for (const app of selected) {
+    prepareCopy(join(HERE, app.name), app);
+    syncShared(join(HERE, app.name), app);
+  }
   process.exit(0);
 }
 
@@ -110,6 +135,7 @@ for (const app of selected) {
     timings.push(timing);
 
     before(async () => {
+      prepareCopy(appDir, app);
       syncShared(appDir, app);
       if (!noBuild || !existsSync(join(appDir, '.next', 'BUILD_ID'))) {
         const build = await buildApp(appDir, appEnv);
@@ -131,7 +157,7 @@ for (const app of selected) {
       }
     });
 
-    registerAppTests({
+    (app.from ? registerLegacyTests : registerAppTests)({
       origin: () => {
         if (server === null) throw new Error(`${app.name} is not running`);
         return server.origin;
