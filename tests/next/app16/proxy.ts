@@ -1,19 +1,11 @@
 // Next 16: proxy.ts always runs on the Node.js runtime (Turbopack by default).
 import { clerkMiddleware } from 'portcullis/next';
+import { middlewareOptions } from './lib/middleware-options';
 import { protectRoutes } from './lib/protect-routes';
 
-// contentSecurityPolicy: {} is Clerk's default policy (asserted on every app); debug: true only here,
-// so suite.mjs can check the logged block in next start's output (no secret key, no token);
-// organizationSyncOptions as in app15/middleware.ts.
-export default clerkMiddleware(protectRoutes, {
-  jwtKey: process.env.PORTCULLIS_TEST_JWT_KEY,
-  contentSecurityPolicy: {},
-  debug: true,
-  organizationSyncOptions: {
-    organizationPatterns: ['/orgs/:slug', '/orgs/:slug/(.*)'],
-    personalAccountPatterns: ['/me', '/me/(.*)'],
-  },
-});
+// debug: true only here, so suite.mjs can check the logged block in next start's output (no secret
+// key, no token).
+export default clerkMiddleware(protectRoutes, { ...middlewareOptions, debug: true });
 
 export const config = {
   matcher: [
