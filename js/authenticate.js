@@ -198,8 +198,6 @@ export class Engine {
     for (const name of VERIFY_OPTIONS) if (options[name] !== undefined && options[name] !== '') this.verifyOptions[name] = options[name];
     this.verifyOptions.apiUrl = this.apiUrl;
     this.verifyOptions.now = this.now;
-    /** @type {Map<number, Record<string, unknown>>} verifier options with a clock skew the engine asked for */
-    this.skewed = new Map();
     /** @type {Record<string, Record<string, unknown>>} verifier options for machine JWTs, by `tokenKind` */
     this.machineJwt = {};
     for (const tokenKind of ['m2m', 'oauth']) {
@@ -210,20 +208,6 @@ export class Engine {
     }
     /** @type {string | null} */
     this.frontendApi = frontendApiOf(options.publishableKey);
-  }
-
-  /**
-   * The verifier options for a request (the engine's 24 h development retry overrides the skew).
-   * @param {number | null | undefined} clockSkewInMs
-   */
-  verifierOptions(clockSkewInMs) {
-    if (clockSkewInMs === null || clockSkewInMs === undefined) return this.verifyOptions;
-    let options = this.skewed.get(clockSkewInMs);
-    if (options === undefined) {
-      options = { ...this.verifyOptions, clockSkewInMs };
-      this.skewed.set(clockSkewInMs, options);
-    }
-    return options;
   }
 }
 
@@ -390,9 +374,9 @@ let warnedMissingAzp = false;
 export async function answerHost(engine, request) {
   switch (request.kind) {
     case 'verify-session-token':
-      return verifySessionToken(engine, request.token, request.clockSkewInMs);
+      return verifySessionToken(request.token, withClockSkew(engine.verifyOptions, request.clockSkewInMs));
     case 'verify-handshake-token':
-      return verifyHandshakeToken(engine, request.token);
+      return verifyHandshakeToken(request.token, engine.verifyOptions);
     case 'get-handshake-payload':
       return backendApiAnswer(engine, request.call, 'directives');
     case 'refresh-session':
@@ -416,14 +400,32 @@ function refusal(error) {
   return { kind: 'verify-failed', message: String(/** @type {any} */ (error)?.message ?? error) };
 }
 
+/** Verifier options with a clock skew the engine asked for, by base options object and skew. */
+const skewed = new WeakMap();
+
 /**
- * @param {Engine} engine
- * @param {string} token
+ * `base` with the clock skew the engine asked for (its 24 h development retry), made once per base
+ * and skew (an options object's identity is the verifier's cache key).
+ * @param {Record<string, unknown>} base
  * @param {number | null | undefined} clockSkewInMs
  */
-async function verifySessionToken(engine, token, clockSkewInMs) {
+export function withClockSkew(base, clockSkewInMs) {
+  if (clockSkewInMs === null || clockSkewInMs === undefined) return base;
+  let bySkew = skewed.get(base);
+  if (bySkew === undefined) skewed.set(base, (bySkew = new Map()));
+  let options = bySkew.get(clockSkewInMs);
+  if (options === undefined) bySkew.set(clockSkewInMs, (options = { ...base, clockSkewInMs }));
+  return options;
+}
+
+/**
+ * The engine's answer to `verify-session-token`.
+ * @param {string} token
+ * @param {Record<string, unknown>} options verifyToken options
+ */
+export async function verifySessionToken(token, options) {
   try {
-    return { kind: 'verified', claims: await verifyToken(token, engine.verifierOptions(clockSkewInMs)) };
+    return { kind: 'verified', claims: await verifyToken(token, /** @type {any} */ (options)) };
   } catch (error) {
     return refusal(error);
   }
@@ -434,12 +436,12 @@ async function verifySessionToken(engine, token, clockSkewInMs) {
  * (Clerk's `verifyHandshakeJwt`). The session verifier checks exactly those before the signature
  * and the claims only after it, so a refusal for a claim still proves the signature; the payload is
  * then read from the token itself.
- * @param {Engine} engine
  * @param {string} token
+ * @param {Record<string, unknown>} options verifyToken options
  */
-async function verifyHandshakeToken(engine, token) {
+export async function verifyHandshakeToken(token, options) {
   try {
-    await verifyToken(token, engine.verifyOptions);
+    await verifyToken(token, /** @type {any} */ (options));
   } catch (error) {
     if (!(error instanceof TokenVerificationError) || !CLAIM_REASONS.has(error.reason)) return refusal(error);
   }

@@ -34,12 +34,13 @@
  * @module
  */
 
-import { answerHost, decide as runEngine, engineFor, snapshotOf } from '../authenticate.js';
+import {
+  answerHost, decide as runEngine, engineFor, snapshotOf, verifyHandshakeToken, verifySessionToken, withClockSkew,
+} from '../authenticate.js';
 import { authObjectFromSessionAuth } from '../auth-object.js';
-import { ConfigurationError, TokenVerificationError } from '../errors.js';
+import { ConfigurationError } from '../errors.js';
 import { Lru } from '../lru.js';
 import { DEFAULT_TOKEN_CACHE_SIZE } from '../token-cache.js';
-import { verifyToken } from '../verify.js';
 import { ISSUER_PREFIX } from './issuer/index.js';
 
 /**
@@ -54,12 +55,6 @@ import { ISSUER_PREFIX } from './issuer/index.js';
  *   directives and Clerk's debug headers if any (null: none). Pairs, not a `Headers` object: most
  *   requests never need one built (the handler sets them on the response it answers with).
  */
-
-/** Verification reasons raised only after the signature checked out (src/token/verify.rs `check_claims`). */
-const CLAIM_REASONS = new Set([
-  'token-expired', 'token-not-active-yet', 'token-iat-in-the-future', 'token-verification-failed',
-  'token-invalid-authorized-parties', 'token-invalid-issuer',
-]);
 
 /** A placeholder secret key (never sent: Backend API calls are answered "unavailable" without a real one). */
 const NO_SECRET = { development: 'sk_test_portcullis_unset', production: 'sk_live_portcullis_unset' };
@@ -91,37 +86,6 @@ function engineOf(config) {
 }
 
 /**
- * @param {unknown} error
- * @returns {any} the engine's answer for a verification that did not succeed
- */
-function refusal(error) {
-  if (error instanceof TokenVerificationError) {
-    return { kind: 'refused', reason: error.reason, message: [error.message, error.action].filter((m) => m).join(' ') };
-  }
-  if (error instanceof ConfigurationError) throw error;
-  return { kind: 'verify-failed', message: String(/** @type {any} */ (error)?.message ?? error) };
-}
-
-/**
- * The verifier options with a clock skew the engine asked for (its 24 h development retry).
- * @type {WeakMap<object, Map<number, Record<string, unknown>>>}
- */
-const skewed = new WeakMap();
-
-/**
- * @param {Record<string, unknown>} base
- * @param {number | null | undefined} clockSkewInMs
- */
-function optionsWithSkew(base, clockSkewInMs) {
-  if (clockSkewInMs === null || clockSkewInMs === undefined) return base;
-  let bySkew = skewed.get(base);
-  if (bySkew === undefined) skewed.set(base, (bySkew = new Map()));
-  let options = bySkew.get(clockSkewInMs);
-  if (options === undefined) bySkew.set(clockSkewInMs, (options = Object.freeze({ ...base, clockSkewInMs })));
-  return options;
-}
-
-/**
  * Answers the engine's host requests with the Worker's key source and Backend API settings.
  * @param {import('./config.js').WorkerConfig} config
  * @param {boolean} backendApi
@@ -130,26 +94,9 @@ function answererFor(config, backendApi) {
   return async (/** @type {any} */ engine, /** @type {any} */ request) => {
     switch (request.kind) {
       case 'verify-session-token':
-        try {
-          return { kind: 'verified', claims: await verifyToken(request.token, /** @type {any} */ (optionsWithSkew(config.verifyOptions, request.clockSkewInMs))) };
-        } catch (error) {
-          return refusal(error);
-        }
-      case 'verify-handshake-token': {
-        // Clerk's verifyHandshakeJwt: signature, typ, alg, category; no claim checks.
-        try {
-          await verifyToken(request.token, /** @type {any} */ (config.verifyOptions));
-        } catch (error) {
-          if (!(error instanceof TokenVerificationError) || !CLAIM_REASONS.has(error.reason)) return refusal(error);
-        }
-        try {
-          const part = request.token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-          const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
-          return { kind: 'verified', claims: JSON.parse(new TextDecoder().decode(bytes)) };
-        } catch {
-          return { kind: 'refused', reason: 'token-invalid', message: 'The handshake token payload is not JSON.' };
-        }
-      }
+        return verifySessionToken(request.token, withClockSkew(config.verifyOptions, request.clockSkewInMs));
+      case 'verify-handshake-token':
+        return verifyHandshakeToken(request.token, config.verifyOptions);
       case 'get-handshake-payload':
       case 'refresh-session':
         if (!backendApi) return { kind: 'unavailable' };
