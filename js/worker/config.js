@@ -54,7 +54,7 @@ export { isLoopback } from './hosts.js';
  * @property {string | null} signUpUrl
  * @property {boolean} localIssuer
  * @property {string} signingSecret
- * @property {{kind: 'builtin'} | {kind: 'url', base: URL, prefix: string, path: string}} origin `prefix`:
+ * @property {{kind: 'builtin'} | {kind: 'url', base: URL, host: string, prefix: string, path: string}} origin `prefix`:
  *   ORIGIN_URL's origin and path without a trailing slash (a request's path and query are appended);
  *   `path`: the path part of it
  * @property {string | null} webhookSecret CLERK_WEBHOOK_SIGNING_SECRET (set whenever webhook routes exist)

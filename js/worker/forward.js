@@ -19,7 +19,7 @@
  */
 
 import { demoOrigin } from './demo-origin.js';
-import { identityHeaderPairs, stripReservedHeaders } from './identity.js';
+import { identityHeaderPairs } from './identity.js';
 import { badGateway, gatewayTimeout } from './pages.js';
 import { webhookHeaderPairs } from './webhook.js';
 
@@ -61,7 +61,7 @@ export function parseOrigin(value, localIssuer, problems) {
     return null;
   }
   const path = base.pathname.replace(/\/+$/, '');
-  return { kind: 'url', base, prefix: base.origin + path, path };
+  return { kind: 'url', base, host: base.host, prefix: base.origin + path, path };
 }
 
 /**
@@ -83,13 +83,15 @@ function withVary(vary) {
  * @param {URL} url the request's URL, parsed
  * @param {import('./config.js').WorkerConfig} config
  * @param {import('./decide.js').AuthState} state
+ * @param {import('./client-headers.js').ClientHeaders} client the request's headers, as read once
  * @param {{id: string, body: Uint8Array} | null} [webhook] a verified webhook: its id and exact body
  * @returns {Promise<Response>}
  */
-export async function forward(request, url, config, state, webhook = null) {
+export async function forward(request, url, config, state, client, webhook = null) {
   const origin = config.origin;
   const builtin = origin.kind === 'builtin';
-  if (!builtin && origin.base.host === url.host) {
+  const host = url.host;
+  if (!builtin && origin.host === host) {
     console.error('portcullis: ORIGIN_URL points at this Worker\'s own host; refusing to loop.');
     return badGateway();
   }
@@ -98,28 +100,31 @@ export async function forward(request, url, config, state, webhook = null) {
   const target = builtin ? pathAndQuery : origin.path + pathAndQuery;
   const method = request.method;
   const secret = config.signingSecret;
-  const identity = identityHeaderPairs({ secret, method, target, auth: state.status === 'signed-in' ? state.auth : null });
-  const verified = webhook === null ? null : webhookHeaderPairs({ secret, method, target, id: webhook.id, body: webhook.body });
+  // (A signature made earlier this second comes back as it is, not as a promise: no await then.)
+  let identity = identityHeaderPairs({ secret, method, target, auth: state.status === 'signed-in' ? state.auth : null });
+  if (identity instanceof Promise) identity = await identity;
+  const verified = webhook === null ? null : await webhookHeaderPairs({ secret, method, target, id: webhook.id, body: webhook.body });
 
-  const body = webhook === null ? request.body : webhook.body;
+  // (A GET or HEAD request has no body: not asking for it saves a call into the runtime.)
+  const body = webhook !== null ? webhook.body : method === 'GET' || method === 'HEAD' ? null : request.body;
   /**
    * What the origin is told, set on the forwarded request's own (mutable) copy of the client's
    * headers: client-sent reserved headers stripped first, then ours.
    * @param {Headers} headers
    */
-  const prepare = async (headers) => {
-    stripReservedHeaders(headers);
+  const prepare = (headers) => {
+    for (const name of client.reserved) headers.delete(name);
     headers.delete('host');
-    headers.set('x-forwarded-host', url.host);
+    headers.set('x-forwarded-host', host);
     headers.set('x-forwarded-proto', url.protocol.slice(0, -1));
-    for (const [name, value] of await identity) headers.set(name, value);
-    if (verified !== null) for (const [name, value] of await verified) headers.set(name, value);
+    for (const [name, value] of identity) headers.set(name, value);
+    if (verified !== null) for (const [name, value] of verified) headers.set(name, value);
   };
 
   let response;
   if (builtin) {
     const headers = new Headers(request.headers);
-    await prepare(headers);
+    prepare(headers);
     // In-process: the demo origin reads only url, method and headers (and a body it never has to
     // stream), so it gets them without the cost of building a second Request.
     const source = webhook === null ? request : new Response(webhook.body);
@@ -135,12 +140,7 @@ export async function forward(request, url, config, state, webhook = null) {
     // One copy of the client's headers, made by the Request constructor and edited in place; the
     // Request is then fetched as is (`fetch(request)` without an init copies nothing again).
     const forwarded = new Request(origin.prefix + pathAndQuery, { method, headers: request.headers, body, redirect: 'manual', signal: controller.signal });
-    try {
-      await prepare(forwarded.headers);
-    } catch (error) {
-      forwarded.body?.cancel().catch(() => {});
-      throw error;
-    }
+    prepare(forwarded.headers);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -157,7 +157,8 @@ export async function forward(request, url, config, state, webhook = null) {
     // A fetched response's headers are immutable: re-wrap it (the body is streamed, not copied).
     response = new Response(response.body, response);
   }
-  if (state.status === 'signed-in') response.headers.set('cache-control', 'private, no-store');
-  response.headers.set('vary', withVary(response.headers.get('vary')));
+  const headers = response.headers;
+  if (state.status === 'signed-in') headers.set('cache-control', 'private, no-store');
+  headers.set('vary', withVary(headers.get('vary')));
   return response;
 }

@@ -34,6 +34,7 @@ import { ISSUER_PREFIX, handleIssuer, issuerRefused } from './issuer/index.js';
 import { PRIVATE, configErrorResponse, deniedPage, internalError, jsonError, malformedPath } from './pages.js';
 import { ruleFor } from './rules.js';
 import { checkWebhook } from './webhook.js';
+import { ClientHeaders } from './client-headers.js';
 
 // (ruleFor is also imported from here by js/doctor/worker.js.)
 export { ruleFor };
@@ -43,10 +44,10 @@ export { ruleFor };
  * `accept` containing text/html).
  * @param {Request} request
  */
-export function isPageRequest(request) {
-  const dest = request.headers.get('sec-fetch-dest');
+export function isPageRequest(headers) {
+  const dest = headers.get('sec-fetch-dest');
   if (dest === 'document') return true;
-  return (request.headers.get('accept') ?? '').includes('text/html');
+  return (headers.get('accept') ?? '').includes('text/html');
 }
 
 /**
@@ -132,7 +133,7 @@ export async function handle(request, env, _ctx) {
     const loaded = loadConfig(env);
     if (!loaded.ok) {
       logOnce(loaded.problems);
-      return configErrorResponse(loaded.problems, isPageRequest(request));
+      return configErrorResponse(loaded.problems, isPageRequest(request.headers));
     }
     const config = loaded.config;
     const url = new URL(request.url);
@@ -143,24 +144,27 @@ server and refuses every other host (fail closed).</p>
 <p>If this is a deployed Worker, remove <code>PORTCULLIS_LOCAL_ISSUER</code> from its configuration and set up a real
 Clerk instance (<code>CLERK_PUBLISHABLE_KEY</code>, <code>CLERK_SECRET_KEY</code>).</p>`);
     }
-    if (url.pathname === ISSUER_PREFIX || url.pathname.startsWith(ISSUER_PREFIX + '/')) return await handleIssuer(request, config);
+    const pathname = url.pathname;
+    if (pathname === ISSUER_PREFIX || pathname.startsWith(ISSUER_PREFIX + '/')) return await handleIssuer(request, config);
 
     let path;
     try {
-      path = normalizePath(url.pathname);
+      path = normalizePath(pathname);
     } catch (error) {
-      if (error instanceof MalformedURLError) return malformedPath(isPageRequest(request));
+      if (error instanceof MalformedURLError) return malformedPath(isPageRequest(request.headers));
       throw error;
     }
 
     const rule = ruleFor(config.routes, path);
+    const client = new ClientHeaders(request.headers);
     if (rule.kind === 'webhook') {
       // Never a session here (webhook senders have none): the signature is the authentication.
       const checked = await checkWebhook(request, /** @type {string} */ (config.webhookSecret));
-      return checked instanceof Response ? checked : await forward(request, url, config, SIGNED_OUT, checked);
+      return checked instanceof Response ? checked : await forward(request, url, config, SIGNED_OUT, client, checked);
     }
 
-    const state = await decide(request, config, url);
+    let state = decide(request, config, client);
+    if (state instanceof Promise) state = await state;
     if (state.status === 'handshake') {
       const headers = new Headers(state.headers ?? undefined);
       headers.set('x-portcullis-auth-status', 'handshake');
@@ -169,7 +173,7 @@ Clerk instance (<code>CLERK_PUBLISHABLE_KEY</code>, <code>CLERK_SECRET_KEY</code
     }
 
     if (rule.kind === 'protected') {
-      const asPage = !rule.api && isPageRequest(request);
+      const asPage = !rule.api && isPageRequest(client);
       if (state.status !== 'signed-in' || state.auth === null) {
         const method = request.method.toUpperCase();
         if (asPage && (method === 'GET' || method === 'HEAD')) return withStateHeaders(redirectToSignIn(config, url, state), state.headers);
@@ -207,7 +211,7 @@ but <code>${esc(url.pathname)}</code> requires ${esc(describeNeeds(rule.needs))}
           : jsonError(403, 'forbidden', `This endpoint requires ${describeNeeds(rule.needs)}.`), state.headers);
       }
     }
-    return withStateHeaders(await forward(request, url, config, state), state.headers);
+    return withStateHeaders(await forward(request, url, config, state, client), state.headers);
   } catch (error) {
     console.error('portcullis: internal error', error);
     return internalError();

@@ -44,21 +44,6 @@ const CONTEXT = 'portcullis-identity-v1';
 /** How far the origin should accept a signature's timestamp from its own clock, by default. */
 export const DEFAULT_MAX_SKEW_SECONDS = 60;
 
-/** Client-sent headers that could pass for a verdict of ours, Clerk's, or Next's middleware protocol. */
-const RESERVED = /^x-(?:clerk|portcullis|middleware)-/i;
-
-/**
- * Removes every header a client could use to pose as an authentication verdict. Returns the names removed.
- * @param {Headers} headers
- * @returns {string[]}
- */
-export function stripReservedHeaders(headers) {
-  const names = [];
-  for (const name of headers.keys()) if (RESERVED.test(name)) names.push(name);
-  for (const name of names) headers.delete(name);
-  return names;
-}
-
 /**
  * A header value as sent: printable ASCII as is, anything else (and `%`, and the characters of `extra`) percent-encoded.
  * @param {string} value
@@ -189,16 +174,48 @@ export async function checkSignatureValue(value, name, secret, linesFor, { maxSk
  * The identity headers and their signature, as [name, value] pairs.
  * @param {{secret: string, method: string, target: string, auth: Parameters<typeof identityValues>[0], now?: number}} input
  *   `target` is the path+query the origin will receive
- * @returns {Promise<[string, string][]>}
+ * @returns {readonly [string, string][] | Promise<readonly [string, string][]>} the pairs, at once when
+ *   the same headers were signed earlier in the same second
  */
-export async function identityHeaderPairs({ secret, method, target, auth, now = Date.now() }) {
+export function identityHeaderPairs({ secret, method, target, auth, now = Date.now() }) {
   const values = identityValues(auth);
-  const signature = await signatureValue(secret, [CONTEXT, String(Math.floor(now / 1000)), method.toUpperCase(), target, ...values]);
+  const second = Math.floor(now / 1000);
+  const lines = [CONTEXT, String(second), method.toUpperCase(), target, ...values];
+  if (second !== signedSecond) {
+    signedSecond = second;
+    signedThisSecond.clear();
+  }
+  const key = `${secret}\n${lines.join('\n')}`;
+  return signedThisSecond.get(key) ?? signPairs(key, secret, lines, values);
+}
+
+/**
+ * @param {string} key
+ * @param {string} secret
+ * @param {string[]} lines
+ * @param {readonly string[]} values
+ * @returns {Promise<readonly [string, string][]>}
+ */
+async function signPairs(key, secret, lines, values) {
+  const signature = await signatureValue(secret, lines);
   /** @type {[string, string][]} */
   const pairs = IDENTITY_HEADERS.map((name, i) => [name, values[i]]);
   pairs.push([SIGNATURE_HEADER, signature]);
+  if (signedThisSecond.size >= SIGNED_THIS_SECOND_LIMIT) signedThisSecond.clear();
+  signedThisSecond.set(key, Object.freeze(pairs));
   return pairs;
 }
+
+/**
+ * Identity header pairs made during the current second, by key and signed message: the signature
+ * is a function of exactly those (its timestamp has a one-second resolution), so the same user
+ * asking for the same path again within the second gets the same headers without another HMAC.
+ * Emptied when the second changes, and bounded.
+ * @type {Map<string, [string, string][]>}
+ */
+const signedThisSecond = new Map();
+const SIGNED_THIS_SECOND_LIMIT = 512;
+let signedSecond = -1;
 
 /**
  * Sets the identity headers and their signature on `headers` (which must already be stripped).

@@ -82,5 +82,5 @@ pub use protect::{
     ProtectOutcome,
 };
 pub use redirect::{redirect_to_sign_in, Redirect, RedirectTarget, ReturnBackUrl};
-pub use request::RequestSnapshot;
+pub use request::{RequestSnapshot, DECISION_HEADERS};
 pub use state::{AuthObject, AuthStatus, LogEntry, RequestState};

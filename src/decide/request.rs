@@ -17,6 +17,24 @@ use url::Url;
 use super::error::DecideError;
 use crate::clerk::Cookies;
 
+/// Every request header a decision reads (lower-case, sorted), apart from the session refresh,
+/// which forwards all of them to Clerk. Two requests with the same method, URL and values of these
+/// headers get the same decision at the same time, unless the engine asks the host to refresh a
+/// session — which is what lets a host remember a decision (the Worker's decision memo) without
+/// keying it on headers that change with every request (`cf-ray`, `x-forwarded-for`, …). Debug
+/// builds check every read against this list, so a new read fails the tests until it is added.
+pub const DECISION_HEADERS: [&str; 9] = [
+    "accept",
+    "authorization",
+    "cookie",
+    "host",
+    "origin",
+    "referer",
+    "sec-fetch-dest",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+];
+
 /// What the engine reads from a request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -105,6 +123,10 @@ impl Request {
 
     /// `headers.get(name)`: present, possibly empty.
     pub(crate) fn raw_header(&self, name: &str) -> Option<&str> {
+        debug_assert!(
+            DECISION_HEADERS.contains(&name),
+            "the engine reads the header {name:?}: add it to DECISION_HEADERS"
+        );
         self.headers.get(name).map(String::as_str)
     }
 
@@ -213,5 +235,21 @@ mod tests {
         assert_eq!(r.header("accept"), Some("text/html"));
         assert_eq!(r.cookie("b"), Some("2"));
         assert!(Request::new(&RequestSnapshot::new("GET", "/relative", []), false).is_err());
+    }
+
+    #[test]
+    fn decision_headers_are_lower_case_sorted_and_include_the_cookie() {
+        assert!(DECISION_HEADERS.windows(2).all(|w| w[0] < w[1]));
+        assert!(DECISION_HEADERS
+            .iter()
+            .all(|h| *h == h.to_ascii_lowercase()));
+        assert!(DECISION_HEADERS.contains(&"cookie"));
+    }
+
+    #[test]
+    #[should_panic(expected = "add it to DECISION_HEADERS")]
+    #[cfg(debug_assertions)]
+    fn reading_an_unlisted_header_fails_in_debug_builds() {
+        request("https://a.test/", &[("user-agent", "x")], false).header("user-agent");
     }
 }

@@ -17,7 +17,8 @@ use crate::auth::SessionAuth;
 use crate::decide::{
     begin, downstream_headers, protect, redirect_to_sign_in, resume, AuthConfig, AuthStatus,
     ConfigError, DecideError, HostAnswer, LogEntry, ProtectOptions, RedirectTarget,
-    RequestSnapshot, RequestState, ReturnBackUrl, Step, TokenType, SUPPORTED_BAPI_VERSION,
+    RequestSnapshot, RequestState, ReturnBackUrl, Step, TokenType, DECISION_HEADERS,
+    SUPPORTED_BAPI_VERSION,
 };
 
 impl From<ConfigError> for JsValue {
@@ -218,6 +219,13 @@ impl Decision {
 #[wasm_bindgen(js_name = supportedBapiVersion)]
 pub fn supported_bapi_version() -> String {
     SUPPORTED_BAPI_VERSION.to_owned()
+}
+
+/// The request headers a decision reads ([`DECISION_HEADERS`]), comma-separated: what a host may
+/// key a remembered decision on besides the method and the URL.
+#[wasm_bindgen(js_name = decisionHeaders)]
+pub fn decision_headers() -> String {
+    DECISION_HEADERS.join(",")
 }
 
 /// The auth object of a decided state (`null` for a handshake), as JSON text — Clerk's
