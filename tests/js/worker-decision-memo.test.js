@@ -1,0 +1,120 @@
+/**
+ * The Worker's decision memo (js/worker/decide.js): a signed-in decision is reused for a request
+ * with the same method, URL and decision headers (the core's list) — whatever else differs, such as
+ * Cloudflare's per-request `cf-ray` — and never past its token's `exp`; nothing but signed-in
+ * decisions is remembered. Runs the Worker's decide step in Node with the Node build of the core.
+ */
+
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import '../../js/index.js'; // registers the Node build of the core
+import { ClientHeaders } from '../../js/worker/client-headers.js';
+import { loadConfig } from '../../js/worker/config.js';
+import { DECISION_MEMO_MS, decide } from '../../js/worker/decide.js';
+import { makeSigningKey, sessionClaims, signSessionToken } from './support/bapi-standin.js';
+
+const key = makeSigningKey('ins_memo');
+const T0 = Date.UTC(2026, 5, 1, 12);
+// One clock for the Worker and the verifier (which keeps the `Date.now` function it first saw).
+let clock = T0;
+const realNow = Date.now;
+Date.now = () => clock;
+after(() => {
+  Date.now = realNow;
+});
+
+const loaded = loadConfig({
+  CLERK_PUBLISHABLE_KEY: 'pk_live_Y2xlcmsucG9ydGN1bGxpcy5sb2NhbGhvc3Qk',
+  CLERK_SECRET_KEY: 'sk_live_memo_tests_0123456789abcdefghijklmnop',
+  CLERK_JWT_KEY: key.pem,
+  ORIGIN_URL: 'https://origin.example.com',
+  PORTCULLIS_ROUTES: JSON.stringify({ public: ['/'], protected: ['/dashboard(.*)'] }),
+});
+assert.ok(loaded.ok, JSON.stringify(loaded.ok ? null : loaded.problems));
+const config = loaded.config;
+
+/**
+ * Decides a request at `now`: [the state, whether it came at once (remembered) or as a promise].
+ * @param {number} now
+ * @param {Record<string, string>} headers
+ * @param {string} [url]
+ */
+async function decideAt(now, headers, url = 'https://app.example.com/dashboard') {
+  clock = now;
+  const request = new Request(url, { headers });
+  const out = decide(request, config, new ClientHeaders(request.headers));
+  return [await out, !(out instanceof Promise)];
+}
+
+// (Issued by the publishable key's instance: a token from another issuer sends Clerk's cookie rules
+// to the suffixed cookies.)
+const token = signSessionToken(key, sessionClaims(T0, { iss: 'https://clerk.portcullis.localhost' }, 60));
+const cookie = `__session=${token}; __client_uat=${Math.floor(T0 / 1000) - 5}`;
+
+test('a signed-in decision is reused for the same method, URL and decision headers, whatever else differs', async () => {
+  const [first, rememberedFirst] = await decideAt(T0, { cookie, 'cf-ray': 'ray-1' });
+  assert.equal(first.status, 'signed-in');
+  assert.equal(rememberedFirst, false);
+  const [again, remembered] = await decideAt(T0 + 1000, { cookie, 'cf-ray': 'ray-2', 'x-forwarded-for': '203.0.113.9' });
+  assert.equal(remembered, true);
+  assert.equal(again, first);
+});
+
+test('another URL, method or decision header is decided afresh', async () => {
+  await decideAt(T0, { cookie });
+  for (const [headers, url] of /** @type {[Record<string, string>, string | undefined][]} */ ([
+    [{ cookie }, 'https://app.example.com/dashboard?tab=2'],
+    [{ cookie, accept: 'text/html' }, undefined],
+    [{ cookie, 'sec-fetch-dest': 'document' }, undefined],
+    [{ cookie, origin: 'https://elsewhere.example.com' }, undefined],
+    [{ cookie: `${cookie}; __clerk_redirect_count=1` }, undefined],
+  ])) {
+    const [, remembered] = await decideAt(T0 + 1000, headers, url);
+    assert.equal(remembered, false, JSON.stringify({ headers, url }));
+  }
+});
+
+test('a remembered decision ends at its token\'s exp; past the grace the engine says expired', async () => {
+  const exp = Math.floor(T0 / 1000) + 60;
+  await decideAt(exp * 1000 - 3000, { cookie, 'user-agent': 'a' });
+  const [, beforeExp] = await decideAt(exp * 1000 - 1, { cookie, 'user-agent': 'b' });
+  assert.equal(beforeExp, true);
+  const [atExp, rememberedAtExp] = await decideAt(exp * 1000, { cookie, 'user-agent': 'c' });
+  assert.equal(rememberedAtExp, false);
+  assert.equal(atExp.status, 'signed-in'); // Clerk's 5 s clock-skew grace, decided by the engine
+  const [late, rememberedLate] = await decideAt(exp * 1000 + 10_000, { cookie });
+  assert.equal(rememberedLate, false);
+  assert.equal(late.status, 'signed-out');
+  assert.equal(late.reason, 'session-token-expired-refresh-non-eligible-no-refresh-cookie');
+});
+
+test(`a remembered decision is asked again after DECISION_MEMO_MS (${DECISION_MEMO_MS} ms) even if its token lives on`, async () => {
+  const [, fresh] = await decideAt(T0 + 20_000, { cookie });
+  assert.equal(fresh, false);
+  const [, within] = await decideAt(T0 + 20_000 + DECISION_MEMO_MS - 1, { cookie });
+  assert.equal(within, true);
+  const [state, after] = await decideAt(T0 + 20_000 + DECISION_MEMO_MS, { cookie });
+  assert.equal(after, false);
+  assert.equal(state.status, 'signed-in');
+});
+
+test('a decision is never served to a clock that went back before it was made', async () => {
+  await decideAt(T0 + 5000, { cookie, 'user-agent': 'back' });
+  const [, remembered] = await decideAt(T0 + 4000, { cookie, 'user-agent': 'back' });
+  assert.equal(remembered, false);
+});
+
+test('signed-out decisions are not remembered', async () => {
+  for (let i = 0; i < 2; i++) {
+    const [state, remembered] = await decideAt(T0, { cookie: `__client_uat=0` });
+    assert.equal(state.status, 'signed-out');
+    assert.equal(remembered, false);
+  }
+  const bad = `__session=${token.slice(0, -4)}AAAA; __client_uat=${Math.floor(T0 / 1000) - 5}`;
+  for (let i = 0; i < 2; i++) {
+    const [state, remembered] = await decideAt(T0, { cookie: bad });
+    assert.equal(state.status, 'signed-out');
+    assert.equal(remembered, false);
+  }
+});
