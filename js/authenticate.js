@@ -89,6 +89,7 @@ export const MACHINE_TYPES = new Set(['m2m_token', 'oauth_token', 'api_key']);
  * @typedef {object} Decision
  * @property {EngineState} state
  * @property {any} decision the wasm `Decision` the engine's other calls take (free it when done)
+ * @property {number} asked how many host questions the engine asked (verifications, Backend API calls)
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -300,7 +301,8 @@ export async function decide(engine, snapshotJson, now, answer = answerHost) {
   const authenticator = engine.authenticator;
   const decision = authenticator.decide(snapshotJson, now);
   try {
-    for (let asked = 0; ; asked++) {
+    let asked = 0;
+    for (; ; asked++) {
       const question = decision.question();
       if (question === undefined) break;
       if (asked >= MAX_QUESTIONS) throw new Error(`portcullis: the decision engine asked more than ${MAX_QUESTIONS} questions`);
@@ -310,7 +312,7 @@ export async function decide(engine, snapshotJson, now, answer = answerHost) {
     /** @type {EngineState} */
     const state = JSON.parse(authenticator.state(decision));
     for (const entry of state.logs) log(entry);
-    return { state, decision };
+    return { state, decision, asked };
   } catch (error) {
     decision.free();
     throw error;

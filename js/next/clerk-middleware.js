@@ -23,6 +23,7 @@
 import { NextResponse } from 'next/server.js';
 
 import { MACHINE_TYPES, authObjectOfState, decide, downstreamHeadersOf, snapshotOf } from '../authenticate.js';
+import { DecisionMemo, carriesCredentials, memoKey, reusableUntil } from '../decision-memo.js';
 import { warnAtStartup } from '../doctor/config.js';
 import { createAuth } from './auth.js';
 import { finalRedirects, handleControlFlowErrors } from './control-flow.js';
@@ -91,7 +92,6 @@ function createMiddleware(handler, params) {
 
     const { snapshot, internal } = snapshotOf(request);
     if (internal !== null) stripInternalHeaders(request, internal);
-    const snapshotJson = JSON.stringify(snapshot);
     /** @type {Record<string, any>} */
     let debugOptions = {};
     if (resolvedParams.debug) {
@@ -102,15 +102,28 @@ function createMiddleware(handler, params) {
       logger.addSecrets(secretsOf(snapshot, debugOptions));
       logger.debug('options', debugOptions);
     }
-    let decided;
-    try {
-      decided = await decide(engine, snapshotJson, engine.now());
-    } catch (error) {
-      if (/** @type {any} */ (error)?.code === 'invalid-request-url') return new NextResponse(null, { status: 400, statusText: 'Bad Request' });
-      throw error;
+    // A signed-in decision made for an equivalent request is reused (js/decision-memo.js); not while
+    // debugging, where every request's own decision and logs are wanted.
+    const now = engine.now();
+    const memo = resolvedParams.debug ? null : memoOf(engine);
+    const key = memo === null ? '' : memoKey(snapshot.method, snapshot.url, (name) => snapshot.headers[name]);
+    let decided = memo?.get(key, now);
+    let shared = decided !== undefined;
+    if (decided === undefined) {
+      try {
+        decided = await decide(engine, JSON.stringify(snapshot), now);
+      } catch (error) {
+        if (/** @type {any} */ (error)?.code === 'invalid-request-url') return new NextResponse(null, { status: 400, statusText: 'Bad Request' });
+        throw error;
+      }
+      const until = memo === null ? null : reusableUntil(decided, carriesCredentials((name) => snapshot.headers[name]), now);
+      if (until !== null) {
+        /** @type {DecisionMemo<any>} */ (memo).set(key, decided, now, until);
+        shared = true;
+      }
     }
     /** @type {import('./auth.js').RequestContext} */
-    const context = createContext(engine, decided);
+    const context = createContext(engine, decided, shared);
     try {
       return await respond(request, event, resolvedParams, snapshot, context, logger);
     } finally {
@@ -204,11 +217,14 @@ function createMiddleware(handler, params) {
  * response) throws a clear error instead of touching freed memory.
  * @param {import('../authenticate.js').Engine} engine
  * @param {import('../authenticate.js').Decision} decided
+ * @param {boolean} shared the decision is a remembered one (js/decision-memo.js), used by other
+ *   requests too: not freed here, and its session claims are copied for this request's auth object
  * @returns {import('./auth.js').RequestContext}
  */
-function createContext(engine, { state, decision }) {
+function createContext(engine, decided, shared) {
+  const state = shared ? withOwnSessionAuth(decided.state) : decided.state;
   /** @type {any} */
-  let live = decision;
+  let live = decided.decision;
   /** @type {any} */
   let rawAuth;
   const current = () => {
@@ -221,10 +237,40 @@ function createContext(engine, { state, decision }) {
     decision: current,
     rawAuth: () => (rawAuth ??= authObjectOfState(engine, state, true)),
     release: () => {
-      if (live !== null) live.free();
+      // A remembered decision belongs to the memo (wasm-bindgen's FinalizationRegistry frees it once
+      // the memo has dropped it and no request holds it).
+      if (live !== null && !shared) live.free();
       live = null;
     },
   };
+}
+
+/** Remembered decisions per engine (one per set of options). @type {WeakMap<object, DecisionMemo<import('../authenticate.js').Decision>>} */
+const memos = new WeakMap();
+
+/** @param {import('../authenticate.js').Engine} engine */
+function memoOf(engine) {
+  let memo = memos.get(engine);
+  if (memo === undefined) memos.set(engine, (memo = new DecisionMemo()));
+  return memo;
+}
+
+/** The session part of remembered states, as JSON text (parsed afresh for each request's auth object). */
+const sessionAuthText = new WeakMap();
+
+/**
+ * A remembered state with a session part of this request's own, parsed when first read: the auth
+ * objects' `sessionClaims`, `actor` and `orgPermissions` are handed to user code, which may change
+ * them, so requests never share them (as they never did when every request parsed its own state).
+ * @param {any} state
+ */
+function withOwnSessionAuth(state) {
+  if (state.sessionAuth === null || state.sessionAuth === undefined) return state;
+  let text = sessionAuthText.get(state);
+  if (text === undefined) sessionAuthText.set(state, (text = JSON.stringify(state.sessionAuth)));
+  /** @type {any} */
+  let own;
+  return { ...state, get sessionAuth() { return (own ??= JSON.parse(/** @type {string} */ (text))); } };
 }
 
 /**

@@ -79,7 +79,8 @@ export function createProtect(context) {
     if (unauthorizedUrl) request.unauthorizedUrl = String(unauthorizedUrl);
     if (requestedToken !== 'session_token') request.token = requestedToken;
 
-    const outcome = JSON.parse(engine.authenticator.protect(context.decision(), JSON.stringify(request)));
+    // (The time of this call: a remembered decision was made for an earlier request.)
+    const outcome = JSON.parse(engine.authenticator.protect(context.decision(), JSON.stringify(request), engine.now()));
     switch (outcome.kind) {
       case 'pass':
         return authObject;

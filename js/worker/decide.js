@@ -38,7 +38,7 @@ import {
   answerHost, decide as runEngine, engineFor, snapshotOf, verifyHandshakeToken, verifySessionToken, withClockSkew,
 } from '../authenticate.js';
 import { authObjectFromSessionAuth } from '../auth-object.js';
-import { wasm } from '../bindings.js';
+import { DecisionMemo, carriesCredentials, memoKey, reusableUntil } from '../decision-memo.js';
 import { ConfigurationError } from '../errors.js';
 import { Lru } from '../lru.js';
 import { DEFAULT_TOKEN_CACHE_SIZE } from '../token-cache.js';
@@ -120,21 +120,12 @@ const answerers = new WeakMap();
 const authByToken = new Lru(DEFAULT_TOKEN_CACHE_SIZE);
 
 /**
- * Signed-in decisions, per configuration, by what they were decided on (`memoKey`). The engine's
- * answer is a function of the method, the URL, the headers the core lists as decision headers, the
- * time and the key set — except a session refresh, whose answer carries cookies and is never
- * remembered. A signed-in answer with nothing to set on the response stays what the engine would
- * say for the same key until its token expires, so a browser's repeated requests (same cookies,
- * same URL) are answered from here without crossing into wasm. Bounded twice: by the token's `exp` (no clock-skew
- * grace: past it the engine decides again) and by DECISION_MEMO_MS, which keeps a key-set change
- * (a signing key withdrawn from the JWKS) from being ignored for longer than the verified-token
- * cache already allows. Only signed-in states are remembered: every other outcome (handshakes,
- * cookies to set, refusals) is decided afresh each time.
- * @type {WeakMap<object, Lru<string, {state: AuthState, decidedAt: number, until: number}>>}
+ * Remembered signed-in decisions, per configuration (js/decision-memo.js: what a decision is keyed
+ * on, which ones are kept, and for how long). A browser's repeated requests are answered from here
+ * without crossing into wasm.
+ * @type {WeakMap<object, DecisionMemo<AuthState>>}
  */
 const memos = new WeakMap();
-const DECISION_MEMO_SIZE = 256;
-export const DECISION_MEMO_MS = 10_000;
 
 /**
  * @param {AuthState['status']} status
@@ -158,35 +149,16 @@ export function decide(request, config, client) {
   if (answer === undefined) answerers.set(config, (answer = answererFor(config, backendApi)));
   const now = Date.now();
   let memo = memos.get(config);
-  if (memo === undefined) memos.set(config, (memo = new Lru(DECISION_MEMO_SIZE)));
-  const key = memoKey(request, client);
-  const known = memo.get(key);
-  if (known !== undefined) {
-    if (now >= known.decidedAt && now < known.until) return known.state;
-    memo.delete(key);
-  }
+  if (memo === undefined) memos.set(config, (memo = new DecisionMemo()));
+  const key = memoKey(request.method, request.url, (name) => client.get(name));
+  const known = memo.get(key, now);
+  if (known !== undefined) return known;
   const { snapshot } = snapshotOf({ method: request.method, url: request.url, headers: client });
-  return decideOnce(engine, JSON.stringify(snapshot), now, answer).then((decided) => {
-    if (decided.remember !== null) memo.set(key, { state: decided.state, decidedAt: now, until: decided.remember });
+  const credentials = carriesCredentials((name) => client.get(name));
+  return decideOnce(engine, JSON.stringify(snapshot), now, answer, credentials).then((decided) => {
+    if (decided.remember !== null) memo.set(key, decided.state, now, decided.remember);
     return decided.state;
   });
-}
-
-/** @type {string[] | null} */
-let decisionHeaders = null;
-
-/**
- * What a remembered decision is keyed on: the method, the URL and the headers a decision reads (the
- * core's list; every other header — `cf-ray`, `x-forwarded-for`, … — differs per request and does
- * not change the decision). `\0` marks an absent header: no header value can contain it, nor `\n`.
- * @param {Request} request
- * @param {import('./client-headers.js').ClientHeaders} client
- */
-function memoKey(request, client) {
-  decisionHeaders ??= /** @type {any} */ (wasm()).decisionHeaders().split(',');
-  let key = `${request.method}\n${request.url}`;
-  for (const name of /** @type {string[]} */ (decisionHeaders)) key += `\n${client.get(name) ?? '\0'}`;
-  return key;
 }
 
 /**
@@ -195,22 +167,24 @@ function memoKey(request, client) {
  * @param {string} snapshotJson
  * @param {number} now
  * @param {ReturnType<typeof answererFor>} answer
+ * @param {boolean} credentials whether the request carries credentials (decision-memo.js)
  * @returns {Promise<{state: AuthState, remember: number | null}>} `remember`: until when (ms) the
  *   same snapshot may be answered with this state without asking the engine again (null: never)
  */
-async function decideOnce(engine, snapshotJson, now, answer) {
+async function decideOnce(engine, snapshotJson, now, answer, credentials) {
   const plain = (/** @type {AuthState} */ s) => ({ state: s, remember: null });
-  let result;
+  let decided;
   try {
-    const { state: decided, decision } = await runEngine(engine, snapshotJson, now, answer);
-    decision.free();
-    result = decided;
+    decided = await runEngine(engine, snapshotJson, now, answer);
+    decided.decision.free();
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
     const code = /** @type {any} */ (error)?.code;
     if (typeof code !== 'string') throw error;
     return plain(state('signed-out', { reason: code, message: String(/** @type {any} */ (error)?.message ?? '') || null }));
   }
+  const result = decided.state;
+  const remember = reusableUntil(decided, credentials, now);
   /** @type {[string, string][] | null} */
   const headers = result.headers.length > 0 ? result.headers : null;
   if (result.status === 'signed-in') {
@@ -226,11 +200,7 @@ async function decideOnce(engine, snapshotJson, now, answer) {
     if (auth.sessionStatus === 'pending') {
       return plain(state('signed-out', { reason: 'session-pending', message: 'The session has pending tasks.', headers }));
     }
-    const exp = /** @type {any} */ (result.sessionAuth.sessionClaims)?.exp;
-    return {
-      state: Object.freeze(state('signed-in', { auth, tokenType: 'session_token', headers })),
-      remember: headers === null && typeof exp === 'number' ? Math.min(exp * 1000, now + DECISION_MEMO_MS) : null,
-    };
+    return { state: Object.freeze(state('signed-in', { auth, tokenType: 'session_token', headers })), remember };
   }
-  return plain(state(result.status, { reason: result.reason, message: result.message, headers }));
+  return { state: Object.freeze(state(result.status, { reason: result.reason, message: result.message, headers })), remember };
 }

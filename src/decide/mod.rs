@@ -79,7 +79,7 @@ pub use machine::MachineVia;
 pub use org_sync::OrganizationSyncOptions;
 pub use protect::{
     is_page_request, is_server_action, protect, AcceptsToken, Authorization, ProtectOptions,
-    ProtectOutcome,
+    ProtectOutcome, PROTECT_HEADERS,
 };
 pub use redirect::{redirect_to_sign_in, Redirect, RedirectTarget, ReturnBackUrl};
 pub use request::{RequestSnapshot, DECISION_HEADERS};

@@ -169,10 +169,26 @@ pub fn is_page_request(request: &RequestSnapshot) -> bool {
         || headers.has("x-nextjs-data")
 }
 
+/// The request headers `protect()` reads besides the decision's own ([`super::DECISION_HEADERS`]),
+/// lower-case and sorted: with those, the method and the URL, what a remembered decision may be
+/// keyed on when its `protect()` and redirects are used again. Debug builds check every read.
+pub const PROTECT_HEADERS: [&str; 6] = [
+    "accept",
+    "content-type",
+    "next-action",
+    "next-url",
+    "sec-fetch-dest",
+    "x-nextjs-data",
+];
+
 struct Headers<'a>(&'a RequestSnapshot);
 
 impl Headers<'_> {
     fn get(&self, name: &str) -> Option<&str> {
+        debug_assert!(
+            PROTECT_HEADERS.contains(&name),
+            "protect() reads the header {name:?}: add it to PROTECT_HEADERS"
+        );
         self.0
             .headers
             .iter()
@@ -345,6 +361,12 @@ fn authorization_params(params: &Map<String, Value>) -> Option<Map<String, Value
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn protect_headers_are_lower_case_and_sorted() {
+        assert!(PROTECT_HEADERS.windows(2).all(|w| w[0] < w[1]));
+        assert!(PROTECT_HEADERS.iter().all(|h| *h == h.to_ascii_lowercase()));
+    }
 
     #[test]
     fn page_and_server_action_detection() {

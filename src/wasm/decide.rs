@@ -18,7 +18,7 @@ use crate::decide::{
     begin, downstream_headers, protect, redirect_to_sign_in, resume, AuthConfig, AuthStatus,
     ConfigError, DecideError, HostAnswer, LogEntry, ProtectOptions, RedirectTarget,
     RequestSnapshot, RequestState, ReturnBackUrl, Step, TokenType, DECISION_HEADERS,
-    SUPPORTED_BAPI_VERSION,
+    PROTECT_HEADERS, SUPPORTED_BAPI_VERSION,
 };
 
 impl From<ConfigError> for JsValue {
@@ -137,15 +137,22 @@ impl Authenticator {
         Ok(())
     }
 
-    /// `auth.protect(options)` for a decided request: a `ProtectOutcome` as JSON text.
-    pub fn protect(&self, decision: &Decision, options_json: &str) -> Result<String, JsValue> {
+    /// `auth.protect(options)` for a decided request: a `ProtectOutcome` as JSON text. `now` (ms)
+    /// is the time of the call (the not-found rewrite's path carries it); without it, the
+    /// decision's own time — a decision reused by a later request is given that request's time.
+    pub fn protect(
+        &self,
+        decision: &Decision,
+        options_json: &str,
+        now: Option<f64>,
+    ) -> Result<String, JsValue> {
         let options: ProtectOptions = parse(options_json, "the protect() options")?;
         let outcome = protect(
             &self.0,
             &decision.snapshot,
             decision.decided()?,
             &options,
-            decision.now_ms,
+            now.map_or(decision.now_ms, |now| now as i64),
         )?;
         Ok(text(&outcome))
     }
@@ -226,6 +233,13 @@ pub fn supported_bapi_version() -> String {
 #[wasm_bindgen(js_name = decisionHeaders)]
 pub fn decision_headers() -> String {
     DECISION_HEADERS.join(",")
+}
+
+/// The request headers `protect()` reads ([`PROTECT_HEADERS`]), comma-separated: with the decision
+/// headers, what a remembered decision is keyed on when its `protect()` is called again.
+#[wasm_bindgen(js_name = protectHeaders)]
+pub fn protect_headers() -> String {
+    PROTECT_HEADERS.join(",")
 }
 
 /// The auth object of a decided state (`null` for a handshake), as JSON text — Clerk's

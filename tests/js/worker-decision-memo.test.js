@@ -1,8 +1,8 @@
 /**
  * The Worker's decision memo (js/worker/decide.js): a signed-in decision is reused for a request
  * with the same method, URL and decision headers (the core's list) — whatever else differs, such as
- * Cloudflare's per-request `cf-ray` — and never past its token's `exp`; nothing but signed-in
- * decisions is remembered. Runs the Worker's decide step in Node with the Node build of the core.
+ * Cloudflare's per-request `cf-ray` — and never past its token's `exp`; signed-out decisions only
+ * for requests without credentials. Runs the Worker's decide step in Node with the Node build of the core.
  */
 
 import { after, test } from 'node:test';
@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import '../../js/index.js'; // registers the Node build of the core
 import { ClientHeaders } from '../../js/worker/client-headers.js';
 import { loadConfig } from '../../js/worker/config.js';
-import { DECISION_MEMO_MS, decide } from '../../js/worker/decide.js';
+import { DECISION_MEMO_MS } from '../../js/decision-memo.js';
+import { decide } from '../../js/worker/decide.js';
 import { makeSigningKey, sessionClaims, signSessionToken } from './support/bapi-standin.js';
 
 const key = makeSigningKey('ins_memo');
@@ -105,16 +106,19 @@ test('a decision is never served to a clock that went back before it was made', 
   assert.equal(remembered, false);
 });
 
-test('signed-out decisions are not remembered', async () => {
-  for (let i = 0; i < 2; i++) {
-    const [state, remembered] = await decideAt(T0, { cookie: `__client_uat=0` });
-    assert.equal(state.status, 'signed-out');
-    assert.equal(remembered, false);
-  }
+test('signed-out decisions are remembered only for requests without credentials', async () => {
+  const [first, rememberedFirst] = await decideAt(T0, { cookie: '__client_uat=0' });
+  assert.equal(first.status, 'signed-out');
+  assert.equal(rememberedFirst, false);
+  const [again, remembered] = await decideAt(T0 + 1, { cookie: '__client_uat=0', 'cf-ray': 'x' });
+  assert.equal(remembered, true);
+  assert.equal(again, first);
   const bad = `__session=${token.slice(0, -4)}AAAA; __client_uat=${Math.floor(T0 / 1000) - 5}`;
-  for (let i = 0; i < 2; i++) {
-    const [state, remembered] = await decideAt(T0, { cookie: bad });
-    assert.equal(state.status, 'signed-out');
-    assert.equal(remembered, false);
+  for (const headers of [{ cookie: bad }, { authorization: 'Bearer not-a-token' }, { cookie: '__session_abc=x; __client_uat=0' }]) {
+    for (let i = 0; i < 2; i++) {
+      const [state, rememberedBad] = await decideAt(T0, headers);
+      assert.equal(state.status, 'signed-out');
+      assert.equal(rememberedBad, false, JSON.stringify(headers));
+    }
   }
 });

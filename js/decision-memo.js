@@ -1,0 +1,122 @@
+/**
+ * Remembered decisions, shared by the Worker and the Next.js middleware.
+ *
+ * Why: a browser sends the same cookies to the same URLs again and again, and deciding such a
+ * request again costs three crossings into the wasm engine (decide, the host's answer, the state
+ * view) — the largest share of a signed-in request once its token has been verified. The engine's
+ * answer is a function of the method, the URL, the values of the headers the core reads (its lists:
+ * `decisionHeaders()` and, for `protect()` and the redirects built from a decision,
+ * `protectHeaders()`; debug builds of the core fail any read of a header not listed), the time and
+ * the key set. So an answer can be reused for a request that agrees on all of those, as long as the
+ * time and the key set cannot change it (`reusableUntil`):
+ *
+ * - keyed on the method, the URL and those headers only, so per-request headers (`cf-ray`,
+ *   `x-forwarded-for`, `x-vercel-id`, …) do not defeat it;
+ * - signed-in session-token answers with nothing to set on the response, until the token's `exp`
+ *   (without the clock-skew grace: past it the engine decides again, with Clerk's grace), and
+ *   signed-out answers to requests without any credentials; nothing that logs, sets a cookie or
+ *   redirects, and no handshake, refusal or refresh, is reused;
+ * - for at most DECISION_MEMO_MS, so a signing key withdrawn from the key set is honoured at most
+ *   that much longer than the verified-token cache already allows;
+ * - never for a clock earlier than the decision's own time; bounded in size (LRU).
+ * @module
+ */
+
+import { wasm } from './bindings.js';
+import { Lru } from './lru.js';
+
+/** How long a remembered decision may be used at most (ms). */
+export const DECISION_MEMO_MS = 10_000;
+const DECISION_MEMO_SIZE = 256;
+
+/** @type {string[] | null} */
+let keyHeaders = null;
+
+/** The header names a key is built from: the core's decision headers and protect()'s, sorted. */
+function headerNames() {
+  if (keyHeaders === null) {
+    const core = /** @type {any} */ (wasm());
+    keyHeaders = [...new Set([...core.decisionHeaders().split(','), ...core.protectHeaders().split(',')])].sort();
+  }
+  return keyHeaders;
+}
+
+/**
+ * The memo key of a request. `\0` marks an absent header: no header value can contain it, nor `\n`.
+ * @param {string} method
+ * @param {string} url
+ * @param {(name: string) => string | null | undefined} header a lower-case header's value
+ */
+export function memoKey(method, url, header) {
+  let key = `${method}\n${url}`;
+  for (const name of headerNames()) key += `\n${header(name) ?? '\0'}`;
+  return key;
+}
+
+/**
+ * Whether a request carries anything a decision could verify, and so depend on the time through:
+ * an `Authorization` header, or a cookie whose name contains `__session` (either cookie family).
+ * @param {(name: string) => string | null | undefined} header a lower-case header's value
+ */
+export function carriesCredentials(header) {
+  return (header('authorization') ?? null) !== null || (header('cookie') ?? '').includes('__session');
+}
+
+/**
+ * Until when (ms) a decision may be reused: null when it may not be.
+ *
+ * - Signed in with a session token, nothing to set on the response: until the token's `exp`.
+ * - Signed out for a request without credentials (see {@link carriesCredentials}) when the engine
+ *   asked nothing and sets no cookie and no `Location`: nothing in such a decision depends on the time
+ *   (no token was read; the engine's clock only ever meets token claims), so for DECISION_MEMO_MS.
+ *   This is every visitor of a public page who has not signed in.
+ * @param {{decision?: unknown, asked: number, state: {status: string, tokenType: string | null,
+ *   token?: string | null, headers: [string, string][], logs?: unknown[],
+ *   sessionAuth?: {sessionClaims?: Record<string, unknown>} | null}}} decided the engine's decision
+ * @param {boolean} credentials what {@link carriesCredentials} says of the request
+ * @param {number} now
+ */
+export function reusableUntil({ state, asked }, credentials, now) {
+  if ((state.logs?.length ?? 0) > 0) return null;
+  if (state.status === 'signed-in') {
+    if (state.tokenType !== 'session_token' || state.headers.length > 0) return null;
+    const exp = state.sessionAuth?.sessionClaims?.exp;
+    return typeof exp === 'number' ? Math.min(exp * 1000, now + DECISION_MEMO_MS) : null;
+  }
+  if (state.status !== 'signed-out' || credentials || asked > 0 || (state.token ?? null) !== null) return null;
+  return state.headers.every(([name]) => name !== 'set-cookie' && name !== 'location') ? now + DECISION_MEMO_MS : null;
+}
+
+/**
+ * @template V
+ */
+export class DecisionMemo {
+  constructor() {
+    /** @type {Lru<string, {value: V, decidedAt: number, until: number}>} */
+    this.entries = new Lru(DECISION_MEMO_SIZE);
+  }
+
+  /**
+   * The value remembered for `key`, if still usable at `now`.
+   * @param {string} key
+   * @param {number} now
+   * @returns {V | undefined}
+   */
+  get(key, now) {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (now >= entry.decidedAt && now < entry.until) return entry.value;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  /**
+   * @param {string} key
+   * @param {V} value
+   * @param {number} decidedAt
+   * @param {number} until from {@link reusableUntil}
+   */
+  set(key, value, decidedAt, until) {
+    this.entries.set(key, { value, decidedAt, until });
+  }
+}
