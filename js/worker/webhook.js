@@ -93,7 +93,7 @@ async function readLimited(stream, max) {
     if (done) break;
     size += value.byteLength;
     if (size > max) {
-      reader.cancel().catch(() => {});
+      await drain(reader, size, DRAIN_BYTES);
       throw new TooLarge();
     }
     chunks.push(value);
@@ -105,6 +105,33 @@ async function readLimited(stream, max) {
     offset += chunk.byteLength;
   }
   return out.buffer;
+}
+
+/**
+ * How much of an oversized streamed body is read and dropped before the 413 is sent. A sender that
+ * is still uploading when the answer comes sees its connection reset instead of the 413 (the
+ * runtime closes a request whose body was not consumed); reading on, up to this bound, lets an
+ * ordinary oversized delivery get its 413, while a huge one is still cut off.
+ */
+const DRAIN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads and drops the rest of a body until it ends or `limit` bytes were read in all, then cancels.
+ * @param {ReadableStreamDefaultReader<Uint8Array>} reader
+ * @param {number} read bytes read so far
+ * @param {number} limit
+ */
+async function drain(reader, read, limit) {
+  try {
+    while (read <= limit) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      read += value.byteLength;
+    }
+  } catch {
+    return; // the sender went away: nothing to drain
+  }
+  reader.cancel().catch(() => {});
 }
 
 function tooLarge() {
