@@ -108,7 +108,8 @@ function createMiddleware(handler, params) {
     const memo = resolvedParams.debug ? null : memoOf(engine);
     const key = memo === null ? '' : memoKey(snapshot.method, snapshot.url, (name) => snapshot.headers[name]);
     let decided = memo?.get(key, now);
-    let shared = decided !== undefined;
+    /** Whose the decision is: this request's alone, the memo's (made now), or the memo's (made earlier). */
+    let owner = decided === undefined ? 'request' : 'remembered';
     if (decided === undefined) {
       try {
         decided = await decide(engine, JSON.stringify(snapshot), now);
@@ -118,12 +119,14 @@ function createMiddleware(handler, params) {
       }
       const until = memo === null ? null : reusableUntil(decided, carriesCredentials((name) => snapshot.headers[name]), now);
       if (until !== null) {
+        // The session part is kept as text before user code sees (and may change) this request's copy.
+        rememberSessionAuth(decided.state);
         /** @type {DecisionMemo<any>} */ (memo).set(key, decided, now, until);
-        shared = true;
+        owner = 'memo';
       }
     }
     /** @type {import('./auth.js').RequestContext} */
-    const context = createContext(engine, decided, shared);
+    const context = createContext(engine, decided, owner);
     try {
       return await respond(request, event, resolvedParams, snapshot, context, logger);
     } finally {
@@ -217,12 +220,13 @@ function createMiddleware(handler, params) {
  * response) throws a clear error instead of touching freed memory.
  * @param {import('../authenticate.js').Engine} engine
  * @param {import('../authenticate.js').Decision} decided
- * @param {boolean} shared the decision is a remembered one (js/decision-memo.js), used by other
- *   requests too: not freed here, and its session claims are copied for this request's auth object
+ * @param {'request' | 'memo' | 'remembered'} owner `request`: this request's alone (freed here);
+ *   `memo`: just remembered (js/decision-memo.js) for later requests, which get their own session
+ *   claims; `remembered`: made for an earlier request, so this one gets its own session claims
  * @returns {import('./auth.js').RequestContext}
  */
-function createContext(engine, decided, shared) {
-  const state = shared ? withOwnSessionAuth(decided.state) : decided.state;
+function createContext(engine, decided, owner) {
+  const state = owner === 'remembered' ? withOwnSessionAuth(decided.state) : decided.state;
   /** @type {any} */
   let live = decided.decision;
   /** @type {any} */
@@ -239,7 +243,7 @@ function createContext(engine, decided, shared) {
     release: () => {
       // A remembered decision belongs to the memo (wasm-bindgen's FinalizationRegistry frees it once
       // the memo has dropped it and no request holds it).
-      if (live !== null && !shared) live.free();
+      if (live !== null && owner === 'request') live.free();
       live = null;
     },
   };
@@ -258,6 +262,11 @@ function memoOf(engine) {
 /** The session part of remembered states, as JSON text (parsed afresh for each request's auth object). */
 const sessionAuthText = new WeakMap();
 
+/** @param {any} state a state about to be remembered */
+function rememberSessionAuth(state) {
+  if (state.sessionAuth !== null && state.sessionAuth !== undefined) sessionAuthText.set(state, JSON.stringify(state.sessionAuth));
+}
+
 /**
  * A remembered state with a session part of this request's own, parsed when first read: the auth
  * objects' `sessionClaims`, `actor` and `orgPermissions` are handed to user code, which may change
@@ -265,9 +274,8 @@ const sessionAuthText = new WeakMap();
  * @param {any} state
  */
 function withOwnSessionAuth(state) {
-  if (state.sessionAuth === null || state.sessionAuth === undefined) return state;
-  let text = sessionAuthText.get(state);
-  if (text === undefined) sessionAuthText.set(state, (text = JSON.stringify(state.sessionAuth)));
+  const text = sessionAuthText.get(state);
+  if (text === undefined) return state; // no session part
   /** @type {any} */
   let own;
   return { ...state, get sessionAuth() { return (own ??= JSON.parse(/** @type {string} */ (text))); } };
