@@ -18,7 +18,8 @@
  *   redirects, and no handshake, refusal or refresh, is reused;
  * - for at most DECISION_MEMO_MS, so a signing key withdrawn from the key set is honoured at most
  *   that much longer than the verified-token cache already allows;
- * - never for a clock earlier than the decision's own time; bounded in size (LRU).
+ * - never for a clock earlier than the decision's own time; bounded in size (LRU);
+ * - from a key's second decision on (`worthRemembering`): requests that never repeat cost nothing.
  * @module
  */
 
@@ -94,6 +95,24 @@ export class DecisionMemo {
   constructor() {
     /** @type {Lru<string, {value: V, decidedAt: number, until: number}>} */
     this.entries = new Lru(DECISION_MEMO_SIZE);
+    /** Keys decided once and not remembered yet. @type {Lru<string, true>} */
+    this.sightings = new Lru(DECISION_MEMO_SIZE);
+  }
+
+  /**
+   * Whether a decision just made for `key` is worth remembering: only when the key was decided
+   * before. A request that is never repeated (a token seen once) then costs nothing extra — no copy
+   * of its state kept, its wasm decision freed at once — and a repeated one is remembered from its
+   * second decision on.
+   * @param {string} key
+   */
+  worthRemembering(key) {
+    if (this.sightings.get(key) !== undefined) {
+      this.sightings.delete(key);
+      return true;
+    }
+    this.sightings.set(key, true);
+    return false;
   }
 
   /**

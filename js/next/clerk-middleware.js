@@ -118,7 +118,7 @@ function createMiddleware(handler, params) {
         throw error;
       }
       const until = memo === null ? null : reusableUntil(decided, carriesCredentials((name) => snapshot.headers[name]), now);
-      if (until !== null) {
+      if (until !== null && /** @type {DecisionMemo<any>} */ (memo).worthRemembering(key)) {
         // The session part is kept as text before user code sees (and may change) this request's copy.
         rememberSessionAuth(decided.state);
         /** @type {DecisionMemo<any>} */ (memo).set(key, decided, now, until);

@@ -156,7 +156,7 @@ export function decide(request, config, client) {
   const { snapshot } = snapshotOf({ method: request.method, url: request.url, headers: client });
   const credentials = carriesCredentials((name) => client.get(name));
   return decideOnce(engine, JSON.stringify(snapshot), now, answer, credentials).then((decided) => {
-    if (decided.remember !== null) memo.set(key, decided.state, now, decided.remember);
+    if (decided.remember !== null && memo.worthRemembering(key)) memo.set(key, decided.state, now, decided.remember);
     return decided.state;
   });
 }

@@ -1,6 +1,7 @@
 /**
- * The Worker's decision memo (js/worker/decide.js): a signed-in decision is reused for a request
- * with the same method, URL and decision headers (the core's list) — whatever else differs, such as
+ * The Worker's decision memo (js/worker/decide.js, js/decision-memo.js): a signed-in decision is
+ * reused, from a key's second decision on, for a request with the same method, URL and decision
+ * headers (the core's lists) — whatever else differs, such as
  * Cloudflare's per-request `cf-ray` — and never past its token's `exp`; signed-out decisions only
  * for requests without credentials. Runs the Worker's decide step in Node with the Node build of the core.
  */
@@ -53,70 +54,88 @@ async function decideAt(now, headers, url = 'https://app.example.com/dashboard')
 const token = signSessionToken(key, sessionClaims(T0, { iss: 'https://clerk.portcullis.localhost' }, 60));
 const cookie = `__session=${token}; __client_uat=${Math.floor(T0 / 1000) - 5}`;
 
-test('a signed-in decision is reused for the same method, URL and decision headers, whatever else differs', async () => {
-  const [first, rememberedFirst] = await decideAt(T0, { cookie, 'cf-ray': 'ray-1' });
+let paths = 0;
+/** A URL of its own per test, so that tests do not share remembered decisions. */
+const freshUrl = () => `https://app.example.com/dashboard/${++paths}`;
+
+/** Decides twice at `now` (a key is remembered from its second decision on). */
+async function prime(now, headers, url) {
+  const [, once] = await decideAt(now, headers, url);
+  const [state, twice] = await decideAt(now, headers, url);
+  assert.deepEqual([once, twice], [false, false]);
+  return state;
+}
+
+test('a signed-in decision is reused from its second time for the same method, URL and decision headers, whatever else differs', async () => {
+  const url = freshUrl();
+  const [first, rememberedFirst] = await decideAt(T0, { cookie, 'cf-ray': 'ray-1' }, url);
   assert.equal(first.status, 'signed-in');
   assert.equal(rememberedFirst, false);
-  const [again, remembered] = await decideAt(T0 + 1000, { cookie, 'cf-ray': 'ray-2', 'x-forwarded-for': '203.0.113.9' });
+  const [second, rememberedSecond] = await decideAt(T0 + 500, { cookie, 'cf-ray': 'ray-2' }, url);
+  assert.equal(rememberedSecond, false);
+  const [again, remembered] = await decideAt(T0 + 1000, { cookie, 'cf-ray': 'ray-3', 'x-forwarded-for': '203.0.113.9' }, url);
   assert.equal(remembered, true);
-  assert.equal(again, first);
+  assert.equal(again, second);
 });
 
 test('another URL, method or decision header is decided afresh', async () => {
-  await decideAt(T0, { cookie });
-  for (const [headers, url] of /** @type {[Record<string, string>, string | undefined][]} */ ([
-    [{ cookie }, 'https://app.example.com/dashboard?tab=2'],
-    [{ cookie, accept: 'text/html' }, undefined],
-    [{ cookie, 'sec-fetch-dest': 'document' }, undefined],
-    [{ cookie, origin: 'https://elsewhere.example.com' }, undefined],
-    [{ cookie: `${cookie}; __clerk_redirect_count=1` }, undefined],
+  const url = freshUrl();
+  await prime(T0, { cookie }, url);
+  for (const [headers, other] of /** @type {[Record<string, string>, string | undefined][]} */ ([
+    [{ cookie }, `${url}?tab=2`],
+    [{ cookie, accept: 'text/html' }, url],
+    [{ cookie, 'sec-fetch-dest': 'document' }, url],
+    [{ cookie, origin: 'https://elsewhere.example.com' }, url],
+    [{ cookie: `${cookie}; __clerk_redirect_count=1` }, url],
   ])) {
-    const [, remembered] = await decideAt(T0 + 1000, headers, url);
-    assert.equal(remembered, false, JSON.stringify({ headers, url }));
+    const [, remembered] = await decideAt(T0 + 1000, headers, other);
+    assert.equal(remembered, false, JSON.stringify({ headers, other }));
   }
 });
 
 test('a remembered decision ends at its token\'s exp; past the grace the engine says expired', async () => {
+  const url = freshUrl();
   const exp = Math.floor(T0 / 1000) + 60;
-  await decideAt(exp * 1000 - 3000, { cookie, 'user-agent': 'a' });
-  const [, beforeExp] = await decideAt(exp * 1000 - 1, { cookie, 'user-agent': 'b' });
+  await prime(exp * 1000 - 3000, { cookie, 'user-agent': 'a' }, url);
+  const [, beforeExp] = await decideAt(exp * 1000 - 1, { cookie, 'user-agent': 'b' }, url);
   assert.equal(beforeExp, true);
-  const [atExp, rememberedAtExp] = await decideAt(exp * 1000, { cookie, 'user-agent': 'c' });
+  const [atExp, rememberedAtExp] = await decideAt(exp * 1000, { cookie, 'user-agent': 'c' }, url);
   assert.equal(rememberedAtExp, false);
   assert.equal(atExp.status, 'signed-in'); // Clerk's 5 s clock-skew grace, decided by the engine
-  const [late, rememberedLate] = await decideAt(exp * 1000 + 10_000, { cookie });
+  const [late, rememberedLate] = await decideAt(exp * 1000 + 10_000, { cookie }, url);
   assert.equal(rememberedLate, false);
   assert.equal(late.status, 'signed-out');
   assert.equal(late.reason, 'session-token-expired-refresh-non-eligible-no-refresh-cookie');
 });
 
 test(`a remembered decision is asked again after DECISION_MEMO_MS (${DECISION_MEMO_MS} ms) even if its token lives on`, async () => {
-  const [, fresh] = await decideAt(T0 + 20_000, { cookie });
-  assert.equal(fresh, false);
-  const [, within] = await decideAt(T0 + 20_000 + DECISION_MEMO_MS - 1, { cookie });
+  const url = freshUrl();
+  await prime(T0 + 20_000, { cookie }, url);
+  const [, within] = await decideAt(T0 + 20_000 + DECISION_MEMO_MS - 1, { cookie }, url);
   assert.equal(within, true);
-  const [state, after] = await decideAt(T0 + 20_000 + DECISION_MEMO_MS, { cookie });
+  const [state, after] = await decideAt(T0 + 20_000 + DECISION_MEMO_MS, { cookie }, url);
   assert.equal(after, false);
   assert.equal(state.status, 'signed-in');
 });
 
 test('a decision is never served to a clock that went back before it was made', async () => {
-  await decideAt(T0 + 5000, { cookie, 'user-agent': 'back' });
-  const [, remembered] = await decideAt(T0 + 4000, { cookie, 'user-agent': 'back' });
+  const url = freshUrl();
+  await prime(T0 + 5000, { cookie }, url);
+  const [, remembered] = await decideAt(T0 + 4000, { cookie }, url);
   assert.equal(remembered, false);
 });
 
 test('signed-out decisions are remembered only for requests without credentials', async () => {
-  const [first, rememberedFirst] = await decideAt(T0, { cookie: '__client_uat=0' });
-  assert.equal(first.status, 'signed-out');
-  assert.equal(rememberedFirst, false);
-  const [again, remembered] = await decideAt(T0 + 1, { cookie: '__client_uat=0', 'cf-ray': 'x' });
+  const url = freshUrl();
+  const second = await prime(T0, { cookie: '__client_uat=0' }, url);
+  assert.equal(second.status, 'signed-out');
+  const [again, remembered] = await decideAt(T0 + 1, { cookie: '__client_uat=0', 'cf-ray': 'x' }, url);
   assert.equal(remembered, true);
-  assert.equal(again, first);
+  assert.equal(again, second);
   const bad = `__session=${token.slice(0, -4)}AAAA; __client_uat=${Math.floor(T0 / 1000) - 5}`;
   for (const headers of [{ cookie: bad }, { authorization: 'Bearer not-a-token' }, { cookie: '__session_abc=x; __client_uat=0' }]) {
-    for (let i = 0; i < 2; i++) {
-      const [state, rememberedBad] = await decideAt(T0, headers);
+    for (let i = 0; i < 3; i++) {
+      const [state, rememberedBad] = await decideAt(T0, headers, url);
       assert.equal(state.status, 'signed-out');
       assert.equal(rememberedBad, false, JSON.stringify(headers));
     }
