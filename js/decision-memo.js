@@ -18,7 +18,8 @@
  *   redirects, and no handshake, refusal or refresh, is reused;
  * - for at most DECISION_MEMO_MS, so a signing key withdrawn from the key set is honoured at most
  *   that much longer than the verified-token cache already allows;
- * - never for a clock earlier than the decision's own time; bounded in size (LRU);
+ * - never for a clock earlier than the decision's own time; bounded in size (LRU, and keys of at
+ *   most MAX_KEY_LENGTH characters);
  * - from a key's second decision on (`worthRemembering`): requests that never repeat cost nothing.
  * @module
  */
@@ -29,6 +30,12 @@ import { Lru } from './lru.js';
 /** How long a remembered decision may be used at most (ms). */
 export const DECISION_MEMO_MS = 10_000;
 const DECISION_MEMO_SIZE = 256;
+/**
+ * Longer keys (URL and headers, in characters) are never remembered: at most twice
+ * DECISION_MEMO_SIZE keys are held (entries and sightings), so about 8 MB at worst. A browser's key —
+ * its URL and cookies — is a few kilobytes.
+ */
+const MAX_KEY_LENGTH = 16 * 1024;
 
 /** @type {string[] | null} */
 let keyHeaders = null;
@@ -107,6 +114,8 @@ export class DecisionMemo {
    * @param {string} key
    */
   worthRemembering(key) {
+    // Keys are attacker-chosen text: a bound on their size keeps the memo's memory bounded too.
+    if (key.length > MAX_KEY_LENGTH) return false;
     if (this.sightings.get(key) !== undefined) {
       this.sightings.delete(key);
       return true;

@@ -102,8 +102,9 @@ function createMiddleware(handler, params) {
       logger.addSecrets(secretsOf(snapshot, debugOptions));
       logger.debug('options', debugOptions);
     }
-    // A signed-in decision made for an equivalent request is reused (js/decision-memo.js); not while
-    // debugging, where every request's own decision and logs are wanted.
+    // A decision made for an equivalent request is reused when neither the clock nor the keys can
+    // have changed it (js/decision-memo.js); not while debugging, where each request's own decision
+    // and logs are wanted.
     const now = engine.now();
     const memo = resolvedParams.debug ? null : memoOf(engine);
     const key = memo === null ? '' : memoKey(snapshot.method, snapshot.url, (name) => snapshot.headers[name]);

@@ -141,3 +141,12 @@ test('signed-out decisions are remembered only for requests without credentials'
     }
   }
 });
+
+test('a request whose key is very long (huge cookies or URL) is never remembered', async () => {
+  const url = `${freshUrl()}?pad=${'x'.repeat(17 * 1024)}`;
+  for (let i = 0; i < 3; i++) {
+    const [state, remembered] = await decideAt(T0, { cookie }, url);
+    assert.equal(state.status, 'signed-in');
+    assert.equal(remembered, false);
+  }
+});
