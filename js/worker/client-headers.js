@@ -13,7 +13,7 @@
  */
 
 /** Client-sent headers that could pass for a verdict of ours, Clerk's, or Next's middleware protocol. */
-export const RESERVED = /^x-(?:clerk|portcullis|middleware)-/;
+const RESERVED = /^x-(?:clerk|portcullis|middleware)-/i;
 
 export class ClientHeaders {
   /** @param {Headers} headers a request's headers (names come lower-case from iteration) */

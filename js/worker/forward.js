@@ -140,7 +140,12 @@ export async function forward(request, url, config, state, client, webhook = nul
     // One copy of the client's headers, made by the Request constructor and edited in place; the
     // Request is then fetched as is (`fetch(request)` without an init copies nothing again).
     const forwarded = new Request(origin.prefix + pathAndQuery, { method, headers: request.headers, body, redirect: 'manual', signal: controller.signal });
-    prepare(forwarded.headers);
+    try {
+      prepare(forwarded.headers);
+    } catch (error) {
+      forwarded.body?.cancel().catch(() => {});
+      throw error;
+    }
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;

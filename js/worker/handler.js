@@ -25,6 +25,7 @@
 
 import { MalformedURLError } from '../errors.js';
 import { normalizePath } from '../normalize.js';
+import { ClientHeaders } from './client-headers.js';
 import { loadConfig } from './config.js';
 import { decide } from './decide.js';
 import { forward } from './forward.js';
@@ -34,7 +35,6 @@ import { ISSUER_PREFIX, handleIssuer, issuerRefused } from './issuer/index.js';
 import { PRIVATE, configErrorResponse, deniedPage, internalError, jsonError, malformedPath } from './pages.js';
 import { ruleFor } from './rules.js';
 import { checkWebhook } from './webhook.js';
-import { ClientHeaders } from './client-headers.js';
 
 // (ruleFor is also imported from here by js/doctor/worker.js.)
 export { ruleFor };
@@ -42,7 +42,7 @@ export { ruleFor };
 /**
  * A page request: what a browser sends when navigating (brief: `sec-fetch-dest: document` or an
  * `accept` containing text/html).
- * @param {Request} request
+ * @param {{get(name: string): string | null}} headers the request's (`Headers`, or ClientHeaders)
  */
 export function isPageRequest(headers) {
   const dest = headers.get('sec-fetch-dest');
