@@ -20,7 +20,7 @@ use crate::clerk::Cookies;
 /// Every request header a decision reads (lower-case, sorted), apart from the session refresh,
 /// which forwards all of them to Clerk. Two requests with the same method, URL and values of these
 /// headers get the same decision at the same time, unless the engine asks the host to refresh a
-/// session — which is what lets a host remember a decision (the Worker's decision memo) without
+/// session — which is what lets a host remember a decision (js/decision-memo.js) without
 /// keying it on headers that change with every request (`cf-ray`, `x-forwarded-for`, …). Debug
 /// builds check every read against this list, so a new read fails the tests until it is added.
 pub const DECISION_HEADERS: [&str; 9] = [
