@@ -4,7 +4,7 @@
  *
  * Why this module: it is the pipeline and nothing else — Clerk's call shapes, then per request:
  * resolve the configuration (js/next/options.js) → authenticate (js/authenticate.js: the engine and
- * its host loop) → a redirect the decision requires (handshake, development cleanup) is answered at
+ * its host loop; or a decision remembered for an equivalent request, js/decision-memo.js) → a redirect the decision requires (handshake, development cleanup) is answered at
  * once with the decision's headers → otherwise the handler runs with `auth` / `auth.protect`
  * (js/next/auth.js, js/next/protect.js) and its control-flow errors become responses
  * (js/next/control-flow.js) → the decision's headers are appended → a redirect gets the dev-browser
