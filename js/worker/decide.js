@@ -60,15 +60,23 @@ import { ISSUER_PREFIX } from './issuer/index.js';
 /** A placeholder secret key (never sent: Backend API calls are answered "unavailable" without a real one). */
 const NO_SECRET = { development: 'sk_test_portcullis_unset', production: 'sk_live_portcullis_unset' };
 
-/** @type {WeakMap<object, {engine: import('../authenticate.js').Engine, backendApi: boolean}>} */
-const engines = new WeakMap();
+/**
+ * What a Worker configuration decides with, made once per parsed configuration: the engine, the
+ * answerer of its host requests, and the decisions remembered for it (js/decision-memo.js: what is
+ * kept, on which key, for how long — a browser's repeated requests are answered from there without
+ * crossing into wasm).
+ * @typedef {{engine: import('../authenticate.js').Engine, answer: ReturnType<typeof answererFor>,
+ *   memo: DecisionMemo<AuthState>}} Decider
+ * @type {WeakMap<object, Decider>}
+ */
+const deciders = new WeakMap();
 
 /**
- * The engine of a Worker configuration (one per parsed configuration).
  * @param {import('./config.js').WorkerConfig} config
+ * @returns {Decider}
  */
-function engineOf(config) {
-  let entry = engines.get(config);
+function deciderOf(config) {
+  let entry = deciders.get(config);
   if (entry === undefined) {
     const proxyUrl = config.proxyUrl ?? (config.localIssuer ? ISSUER_PREFIX : null);
     /** @type {Record<string, unknown>} */
@@ -80,8 +88,9 @@ function engineOf(config) {
     if (config.signInUrl !== null) options.signInUrl = config.signInUrl;
     if (config.signUpUrl !== null) options.signUpUrl = config.signUpUrl;
     if (config.apiUrl !== null) options.apiUrl = config.apiUrl;
-    entry = { engine: engineFor(options), backendApi: config.secretKey !== null && !config.localIssuer };
-    engines.set(config, entry);
+    const backendApi = config.secretKey !== null && !config.localIssuer;
+    entry = { engine: engineFor(options), answer: answererFor(config, backendApi), memo: new DecisionMemo() };
+    deciders.set(config, entry);
   }
   return entry;
 }
@@ -108,9 +117,6 @@ function answererFor(config, backendApi) {
   };
 }
 
-/** @type {WeakMap<object, ReturnType<typeof answererFor>>} */
-const answerers = new WeakMap();
-
 /**
  * Auth objects by verified session token. A token's claims are fixed by its bytes, so a token seen
  * before (the engine verified it again, through the verified-token cache) reuses its auth object,
@@ -118,14 +124,6 @@ const answerers = new WeakMap();
  * @type {Lru<string, import('../auth-object.js').SessionAuthObject>}
  */
 const authByToken = new Lru(DEFAULT_TOKEN_CACHE_SIZE);
-
-/**
- * Remembered signed-in decisions, per configuration (js/decision-memo.js: what a decision is keyed
- * on, which ones are kept, and for how long). A browser's repeated requests are answered from here
- * without crossing into wasm.
- * @type {WeakMap<object, DecisionMemo<AuthState>>}
- */
-const memos = new WeakMap();
 
 /**
  * @param {AuthState['status']} status
@@ -144,12 +142,8 @@ function state(status, rest = {}) {
  * @returns {AuthState | Promise<AuthState>} a remembered decision at once, a fresh one as a promise
  */
 export function decide(request, config, client) {
-  const { engine, backendApi } = engineOf(config);
-  let answer = answerers.get(config);
-  if (answer === undefined) answerers.set(config, (answer = answererFor(config, backendApi)));
+  const { engine, answer, memo } = deciderOf(config);
   const now = Date.now();
-  let memo = memos.get(config);
-  if (memo === undefined) memos.set(config, (memo = new DecisionMemo()));
   const key = memoKey(request.method, request.url, (name) => client.get(name));
   const known = memo.get(key, now);
   if (known !== undefined) return known;
