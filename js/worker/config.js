@@ -280,7 +280,7 @@ export function parseConfig(env) {
   } else {
     problems.push({
       variable: 'CLERK_SECRET_KEY',
-      problem: 'is not set, and neither is PORTCULLIS_SIGNING_KEY: there is no key to sign the identity headers sent to the origin.',
+      problem: 'is not set, and neither is PORTCULLIS_SIGNING_KEY: there is no key to sign the identity header sent to the origin.',
       fix: 'Set CLERK_SECRET_KEY as a secret (`wrangler secret put CLERK_SECRET_KEY`; locally a line in .dev.vars), or PORTCULLIS_SIGNING_KEY.',
     });
   }

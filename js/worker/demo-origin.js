@@ -1,9 +1,9 @@
 /**
  * The built-in demo origin (`ORIGIN_URL=builtin:demo`, the default with the local issuer): a tiny
  * "application" that shows exactly what it received from portcullis, so a newcomer can see the
- * identity headers, whether their signature verified, and the session being refreshed.
+ * identity header, whether its signature verified, and the session being refreshed.
  *
- * It is an ordinary origin: it trusts nothing but a valid signature (verifyIdentityHeaders with the
+ * It is an ordinary origin: it trusts nothing but a valid signature (verifyIdentityHeader with the
  * same key the Worker signs with), exactly as a real origin should.
  *
  * Pages: `/` (public), `/dashboard` (signed in), `/admin` (org:admin), `/api/whoami` (JSON).
@@ -11,7 +11,7 @@
  */
 
 import { esc, layout } from './html.js';
-import { IDENTITY_PREFIX, verifyIdentityHeaders } from './identity.js';
+import { IDENTITY_PREFIX, verifyIdentityHeader } from './identity.js';
 import { parseCookies } from './cookies.js';
 import { ISSUER_PREFIX } from './issuer/index.js';
 
@@ -36,7 +36,7 @@ function sessionClaimsForDisplay(request) {
  * @param {string} secret
  */
 async function received(request, secret) {
-  const verdict = await verifyIdentityHeaders(request, secret);
+  const verdict = await verifyIdentityHeader(request, secret);
   /** @type {Record<string, string>} */
   const headers = {};
   for (const [name, value] of request.headers) if (name.startsWith(IDENTITY_PREFIX)) headers[name] = value;
@@ -64,7 +64,7 @@ ${row('organization', signedIn ? id.orgId : null)}
 ${row('role', signedIn ? id.orgRole : null)}
 ${row('permissions', signedIn ? id.orgPermissions.join(', ') : null)}
 </table>
-<details><summary>identity headers as received (${Object.keys(headers).length})</summary><table>${headerRows}</table></details></div>`;
+<details><summary>portcullis headers as received (${Object.keys(headers).length})</summary><table>${headerRows}</table></details></div>`;
 }
 
 /**
@@ -77,7 +77,7 @@ function tokenCard(request, localIssuer) {
   const iat = Number(claims.iat);
   const exp = Number(claims.exp);
   return `<div class="card"><h2>Session token</h2>
-<p class="muted">From the <code>__session</code> cookie, decoded here for display only (the origin trusts the signed headers, not this).</p>
+<p class="muted">From the <code>__session</code> cookie, decoded here for display only (the origin trusts the signed identity header, not this).</p>
 <table><tr><th>issued</th><td><span id="iat" data-iat="${iat}">${esc(new Date(iat * 1000).toISOString())}</span></td></tr>
 <tr><th>expires</th><td><span id="exp" data-exp="${exp}">${esc(new Date(exp * 1000).toISOString())}</span> (<span id="left">?</span>)</td></tr>
 <tr><th>refreshed by the page</th><td id="refreshed"><span class="muted">not yet</span></td></tr></table>

@@ -3,7 +3,7 @@
  *
  * Why a module of its own: forwarding is where the Worker's verdict turns into what the origin
  * trusts, so everything that shapes the forwarded request is here and nowhere else — client-sent
- * `x-clerk-*`, `x-portcullis-*`, `x-middleware-*` headers stripped, then the signed identity headers
+ * `x-clerk-*`, `x-portcullis-*`, `x-middleware-*` headers stripped, then the signed identity header
  * (identity.js) and, for a verified webhook, the signed webhook headers (webhook.js) added — plus
  * the caching rules of the answer and what the client sees when the origin fails.
  *
@@ -19,7 +19,7 @@
  */
 
 import { demoOrigin } from './demo-origin.js';
-import { identityHeaderPairs } from './identity.js';
+import { IDENTITY_HEADER, identityHeader } from './identity.js';
 import { badGateway, gatewayTimeout } from './pages.js';
 import { webhookHeaderPairs } from './webhook.js';
 
@@ -78,7 +78,7 @@ function withVary(vary) {
 }
 
 /**
- * Sends the request to the origin with the identity headers (and a verified webhook's headers).
+ * Sends the request to the origin with the identity header (and a verified webhook's headers).
  * @param {Request} request
  * @param {URL} url the request's URL, parsed
  * @param {import('./config.js').WorkerConfig} config
@@ -101,7 +101,7 @@ export async function forward(request, url, config, state, client, webhook = nul
   const method = request.method;
   const secret = config.signingSecret;
   // (A signature made earlier this second comes back as it is, not as a promise: no await then.)
-  let identity = identityHeaderPairs({ secret, method, target, auth: state.status === 'signed-in' ? state.auth : null });
+  let identity = identityHeader({ secret, method, target, auth: state.status === 'signed-in' ? state.auth : null });
   if (identity instanceof Promise) identity = await identity;
   const verified = webhook === null ? null : await webhookHeaderPairs({ secret, method, target, id: webhook.id, body: webhook.body });
 
@@ -117,7 +117,7 @@ export async function forward(request, url, config, state, client, webhook = nul
     headers.delete('host');
     headers.set('x-forwarded-host', host);
     headers.set('x-forwarded-proto', url.protocol.slice(0, -1));
-    for (const [name, value] of identity) headers.set(name, value);
+    headers.set(IDENTITY_HEADER, identity);
     if (verified !== null) for (const [name, value] of verified) headers.set(name, value);
   };
 

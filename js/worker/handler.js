@@ -17,7 +17,7 @@
  *    the configured `deny` status with `{error: {code, message}}`; signed in without the role or
  *    permission → `forbidden` (403/404).
  * 6. Forwarding (forward.js): client-sent `x-clerk-*`, `x-portcullis-*`, `x-middleware-*` headers are
- *    stripped, then the identity headers and their HMAC are added (identity.js). Responses to
+ *    stripped, then the identity header and its HMAC are added (identity.js). Responses to
  *    signed-in requests become `Cache-Control: private, no-store`; every forwarded response gets
  *    `Vary: Cookie, Authorization`. Origin unreachable → 502, too slow → 504, plain text.
  * @module

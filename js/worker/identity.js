@@ -1,46 +1,41 @@
 /**
- * Identity headers: what the Worker tells the origin about the request's user, and the signature
+ * The identity header: what the Worker tells the origin about the request's user, and the signature
  * that lets the origin trust it.
  *
  * Why signed: the origin is reachable only through the Worker in a good deployment, but "only" is a
  * network promise the origin cannot check. The Worker first strips every client-sent `x-clerk-*`,
  * `x-portcullis-*` and `x-middleware-*` header (so a client can never smuggle an identity in), then
- * adds the identity headers below and a timestamped HMAC-SHA256 over them, bound to the method and
- * the path+query the origin receives. The origin recomputes it with the same key (`CLERK_SECRET_KEY`,
- * or `PORTCULLIS_SIGNING_KEY` when set) and refuses anything unsigned, stale or altered.
+ * adds one header carrying the identity and a timestamped HMAC-SHA256 over it, bound to the method
+ * and the path+query the origin receives. The origin recomputes it with the same key
+ * (`CLERK_SECRET_KEY`, or `PORTCULLIS_SIGNING_KEY` when set) and refuses anything unsigned, stale or
+ * altered.
  *
- * Wire format (all header names lower-case):
- *   x-portcullis-auth-status        signed-in | signed-out
- *   x-portcullis-user-id            sub           ('' when signed out)
- *   x-portcullis-session-id         sid
- *   x-portcullis-org-id             org id        ('' without an active organization)
- *   x-portcullis-org-role           org:admin …
- *   x-portcullis-org-permissions    comma-separated, e.g. org:reports:read,org:reports:manage
- *   x-portcullis-signature          t=<unix seconds>,v1=<lower-case hex HMAC-SHA256>
- * Values are sent as is; a character outside printable ASCII (and `%`, and `,` inside one permission)
- * is percent-encoded, so `decodeURIComponent` gives the claim back. Clerk IDs and roles are ASCII
- * and arrive unchanged.
+ * Why one header: every forwarded header is work for the runtime on both sides of the hop (in
+ * workerd, each one costs the Worker about as much as a whole decision answered from memory), and
+ * an identity split over headers invites an origin to read one of them without checking the
+ * signature. One header is read, checked and parsed as a whole.
  *
- * The signed message is these lines joined with "\n" (no trailing newline):
- *   portcullis-identity-v1, t, METHOD, path+query as received by the origin,
- *   auth-status, user-id, session-id, org-id, org-role, org-permissions   (header values as sent)
- * The `t=…,v1=…` signing and checking (signatureValue, checkSignatureValue) is shared with the
- * verified-webhook headers (webhook.js), which use the same key under another first line.
+ * Wire format (one line; fields in this order, all present):
+ *   x-portcullis-identity: status=signed-in;user=<sub>;session=<sid>;org=<org id>;role=<org role>;
+ *     permissions=<p1,p2,…>;t=<unix seconds>;v1=<lower-case hex HMAC-SHA256>
+ * `status` is signed-in or signed-out (then the other values are empty). Values are sent as they
+ * are; a character outside printable ASCII, `%`, `;` (and `,` inside one permission) is
+ * percent-encoded, so `decodeURIComponent` gives the claim back. Clerk IDs and roles are ASCII and
+ * arrive unchanged.
+ *
+ * The signed message is four lines joined with "\n": `portcullis-identity-v2`, the METHOD, the
+ * path+query as received by the origin, and the header's value up to (not including) `;v1=`.
+ * The `t=…,v1=…` signing and checking of the verified-webhook headers (webhook.js: signatureValue,
+ * checkSignatureValue) uses the same key.
  * @module
  */
 
 export const IDENTITY_PREFIX = 'x-portcullis-';
-export const SIGNATURE_HEADER = 'x-portcullis-signature';
-/** Identity headers in signing order. */
-export const IDENTITY_HEADERS = Object.freeze([
-  'x-portcullis-auth-status',
-  'x-portcullis-user-id',
-  'x-portcullis-session-id',
-  'x-portcullis-org-id',
-  'x-portcullis-org-role',
-  'x-portcullis-org-permissions',
-]);
-const CONTEXT = 'portcullis-identity-v1';
+export const IDENTITY_HEADER = 'x-portcullis-identity';
+const CONTEXT = 'portcullis-identity-v2';
+/** The header's value: the signed part, then the signature (its parse, for the origin's check). */
+const IDENTITY_FORMAT =
+  /^(status=(signed-in|signed-out);user=([^;]*);session=([^;]*);org=([^;]*);role=([^;]*);permissions=([^;]*);t=(\d{1,12}));v1=([0-9a-f]{64})$/;
 /** How far the origin should accept a signature's timestamp from its own clock, by default. */
 export const DEFAULT_MAX_SKEW_SECONDS = 60;
 
@@ -59,30 +54,32 @@ export function encodeValue(value, extra = '') {
 }
 
 /**
- * The identity header values for an auth state (the Worker's `auth` object, or null when signed out).
+ * The identity fields for an auth state (the Worker's `auth` object, or null when signed out): the
+ * header's value up to `;t=`.
  * @param {{userId?: string | null, sessionId?: string | null, orgId?: string | null, orgRole?: string | null,
  *   orgPermissions?: string[] | null} | null} auth
- * @returns {string[]} values in IDENTITY_HEADERS order
+ * @returns {string}
  */
-export function identityValues(auth) {
+export function identityFields(auth) {
   if (auth === null || typeof auth?.userId !== 'string' || auth.userId === '') return SIGNED_OUT;
-  let values = valuesByAuth.get(auth);
-  if (values === undefined) {
-    values = Object.freeze(computeValues(auth));
-    valuesByAuth.set(auth, values);
+  let fields = fieldsByAuth.get(auth);
+  if (fields === undefined) {
+    fields = computeFields(auth);
+    fieldsByAuth.set(auth, fields);
   }
-  return values;
+  return fields;
 }
 
-const SIGNED_OUT = Object.freeze(['signed-out', '', '', '', '', '']);
+const SIGNED_OUT = 'status=signed-out;user=;session=;org=;role=;permissions=';
 
-/** @param {NonNullable<Parameters<typeof identityValues>[0]>} auth */
-function computeValues(auth) {
-  const text = (v) => (typeof v === 'string' ? encodeValue(v) : '');
+/** @param {NonNullable<Parameters<typeof identityFields>[0]>} auth */
+function computeFields(auth) {
+  const text = (v) => (typeof v === 'string' ? encodeValue(v, ';') : '');
   const permissions = Array.isArray(auth.orgPermissions)
-    ? auth.orgPermissions.filter((p) => typeof p === 'string').map((p) => encodeValue(p, ',')).join(',')
+    ? auth.orgPermissions.filter((p) => typeof p === 'string').map((p) => encodeValue(p, ';,')).join(',')
     : '';
-  return ['signed-in', text(auth.userId), text(auth.sessionId), text(auth.orgId), text(auth.orgRole), permissions];
+  return `status=signed-in;user=${text(auth.userId)};session=${text(auth.sessionId)};org=${text(auth.orgId)}` +
+    `;role=${text(auth.orgRole)};permissions=${permissions}`;
 }
 
 const encoder = new TextEncoder();
@@ -109,8 +106,8 @@ function hmacKey(secret) {
   return entry.key ?? entry.ready;
 }
 
-/** Identity header values by auth object (a token seen before reuses its auth object). */
-const valuesByAuth = new WeakMap();
+/** Identity fields by auth object (a token seen before reuses its auth object). */
+const fieldsByAuth = new WeakMap();
 
 /**
  * Lower-case hex of bytes.
@@ -124,25 +121,53 @@ export function hex(buffer) {
 }
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-/** @param {string} text */
+/** @param {string} text lower-case hex digits, an even number of them */
 function unhex(text) {
-  if (!/^(?:[0-9a-f]{2})+$/.test(text)) return null;
   const out = new Uint8Array(text.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
   return out;
 }
 
 /**
+ * HMAC-SHA256 of a message with the signing key.
+ * @param {string} secret
+ * @param {string} message
+ */
+async function hmac(secret, message) {
+  const key = hmacKey(secret);
+  return crypto.subtle.sign('HMAC', key instanceof Promise ? await key : key, encoder.encode(message));
+}
+
+/**
+ * Whether `mac` (hex) is the HMAC-SHA256 of the message with the signing key (constant time).
+ * @param {string} secret
+ * @param {string} message
+ * @param {string} mac 64 lower-case hex digits
+ */
+async function hmacMatches(secret, message, mac) {
+  const key = hmacKey(secret);
+  return crypto.subtle.verify('HMAC', key instanceof Promise ? await key : key, unhex(mac), encoder.encode(message));
+}
+
+/**
+ * Why a signature made at `t` (unix seconds) is too far from the checker's clock; null when it is not.
+ * @param {number} t
+ * @param {{maxSkewSeconds: number, now: number}} clock
+ */
+function staleness(t, { maxSkewSeconds, now }) {
+  if (Math.abs(now / 1000 - t) <= maxSkewSeconds) return null;
+  return `signature timestamp is ${Math.round(now / 1000 - t)} s away from this clock (limit ${maxSkewSeconds} s)`;
+}
+
+/**
  * A `t=<unix seconds>,v1=<lower-case hex HMAC-SHA256>` signature value: the HMAC of `lines` (the
- * scheme's name first, then `t`, then what is signed) joined with "\n". Shared by the identity
- * headers and the webhook headers (webhook.js).
+ * scheme's name first, then `t`, then what is signed) joined with "\n". The verified-webhook
+ * headers' signature (webhook.js).
  * @param {string} secret
  * @param {string[]} lines
  */
 export async function signatureValue(secret, lines) {
-  const key = hmacKey(secret);
-  const mac = await crypto.subtle.sign('HMAC', key instanceof Promise ? await key : key, encoder.encode(lines.join('\n')));
-  return `t=${lines[1]},v1=${hex(mac)}`;
+  return `t=${lines[1]},v1=${hex(await hmac(secret, lines.join('\n')))}`;
 }
 
 /**
@@ -155,77 +180,60 @@ export async function signatureValue(secret, lines) {
  * @param {{maxSkewSeconds: number, now: number}} clock
  * @returns {Promise<{ok: true, t: number} | {ok: false, reason: string}>}
  */
-export async function checkSignatureValue(value, name, secret, linesFor, { maxSkewSeconds, now }) {
+export async function checkSignatureValue(value, name, secret, linesFor, clock) {
   if (value === null) return { ok: false, reason: `no ${name} header: the request did not come through portcullis` };
   const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(value);
   if (match === null) return { ok: false, reason: `malformed ${name} header` };
   const t = Number(match[1]);
-  if (Math.abs(now / 1000 - t) > maxSkewSeconds) {
-    return { ok: false, reason: `signature timestamp is ${Math.round(now / 1000 - t)} s away from this clock (limit ${maxSkewSeconds} s)` };
-  }
-  const signature = unhex(match[2]);
-  const key = hmacKey(secret);
-  const valid = signature !== null && (await crypto.subtle.verify('HMAC', key instanceof Promise ? await key : key, signature,
-    encoder.encode(linesFor(t).join('\n'))));
+  const stale = staleness(t, clock);
+  if (stale !== null) return { ok: false, reason: stale };
+  const valid = await hmacMatches(secret, linesFor(t).join('\n'), match[2]);
   return valid ? { ok: true, t } : { ok: false, reason: 'signature mismatch: headers altered, wrong key, or a different method/path' };
 }
 
 /**
- * The identity headers and their signature, as [name, value] pairs.
- * @param {{secret: string, method: string, target: string, auth: Parameters<typeof identityValues>[0], now?: number}} input
+ * The identity header's value: the fields, the time and their signature.
+ * @param {{secret: string, method: string, target: string, auth: Parameters<typeof identityFields>[0], now?: number}} input
  *   `target` is the path+query the origin will receive
- * @returns {readonly [string, string][] | Promise<readonly [string, string][]>} the pairs, at once when
- *   the same headers were signed earlier in the same second
+ * @returns {string | Promise<string>} the value, at once when the same identity was signed for the
+ *   same request earlier in the same second
  */
-export function identityHeaderPairs({ secret, method, target, auth, now = Date.now() }) {
-  const values = identityValues(auth);
+export function identityHeader({ secret, method, target, auth, now = Date.now() }) {
   const second = Math.floor(now / 1000);
-  const lines = [CONTEXT, String(second), method.toUpperCase(), target, ...values];
+  const signed = `${identityFields(auth)};t=${second}`;
   if (second !== signedSecond) {
     signedSecond = second;
     signedThisSecond.clear();
   }
-  const key = `${secret}\n${lines.join('\n')}`;
-  return signedThisSecond.get(key) ?? signPairs(key, secret, lines, values);
+  const message = `${CONTEXT}\n${method.toUpperCase()}\n${target}\n${signed}`;
+  const key = `${secret}\n${message}`;
+  return signedThisSecond.get(key) ?? signValue(key, secret, message, signed);
 }
 
 /**
  * @param {string} key
  * @param {string} secret
- * @param {string[]} lines
- * @param {readonly string[]} values
- * @returns {Promise<readonly [string, string][]>}
+ * @param {string} message
+ * @param {string} signed
+ * @returns {Promise<string>}
  */
-async function signPairs(key, secret, lines, values) {
-  const signature = await signatureValue(secret, lines);
-  /** @type {[string, string][]} */
-  const pairs = IDENTITY_HEADERS.map((name, i) => [name, values[i]]);
-  pairs.push([SIGNATURE_HEADER, signature]);
+async function signValue(key, secret, message, signed) {
+  const value = `${signed};v1=${hex(await hmac(secret, message))}`;
   if (signedThisSecond.size >= SIGNED_THIS_SECOND_LIMIT) signedThisSecond.clear();
-  signedThisSecond.set(key, Object.freeze(pairs));
-  return pairs;
+  signedThisSecond.set(key, value);
+  return value;
 }
 
 /**
- * Identity header pairs made during the current second, by key and signed message: the signature
+ * Identity header values made during the current second, by key and signed message: the signature
  * is a function of exactly those (its timestamp has a one-second resolution), so the same user
- * asking for the same path again within the second gets the same headers without another HMAC.
+ * asking for the same path again within the second gets the same header without another HMAC.
  * Emptied when the second changes, and bounded.
- * @type {Map<string, [string, string][]>}
+ * @type {Map<string, string>}
  */
 const signedThisSecond = new Map();
 const SIGNED_THIS_SECOND_LIMIT = 512;
 let signedSecond = -1;
-
-/**
- * Sets the identity headers and their signature on `headers` (which must already be stripped).
- * @param {Headers} headers
- * @param {{secret: string, method: string, target: string, auth: Parameters<typeof identityValues>[0], now?: number}} input
- *   `target` is the path+query the origin will receive
- */
-export async function signIdentityHeaders(headers, input) {
-  for (const [name, value] of await identityHeaderPairs(input)) headers.set(name, value);
-}
 
 /**
  * The path and query of a request URL (what an HTTP server sees as the request target).
@@ -244,8 +252,8 @@ export function pathAndQuery(url) {
 }
 
 /**
- * What an origin does with a request: checks the signature and returns the identity it vouches for.
- * Never throws for a bad request; `ok: false` comes with a `reason`.
+ * What an origin does with a request: checks the identity header's signature and returns the
+ * identity it vouches for. Never throws for a bad request; `ok: false` comes with a `reason`.
  * @param {Request} request as the origin received it
  * @param {string} secret the same key the Worker signs with
  * @param {{maxSkewSeconds?: number, now?: number}} [options]
@@ -253,24 +261,29 @@ export function pathAndQuery(url) {
  *   orgId: string | null, orgRole: string | null, orgPermissions: string[]}, signedAt: number}
  *   | {ok: false, reason: string}>}
  */
-export async function verifyIdentityHeaders(request, secret, { maxSkewSeconds = DEFAULT_MAX_SKEW_SECONDS, now = Date.now() } = {}) {
-  const values = IDENTITY_HEADERS.map((name) => request.headers.get(name) ?? '');
-  const header = request.headers.get(SIGNATURE_HEADER);
-  if (header !== null && request.headers.get(IDENTITY_HEADERS[0]) === null) return { ok: false, reason: 'x-portcullis-auth-status is missing' };
-  const checked = await checkSignatureValue(header, SIGNATURE_HEADER, secret,
-    (t) => [CONTEXT, String(t), request.method.toUpperCase(), pathAndQuery(request.url), ...values], { maxSkewSeconds, now });
-  if (!checked.ok) return checked;
+export async function verifyIdentityHeader(request, secret, { maxSkewSeconds = DEFAULT_MAX_SKEW_SECONDS, now = Date.now() } = {}) {
+  const value = request.headers.get(IDENTITY_HEADER);
+  if (value === null) return { ok: false, reason: `no ${IDENTITY_HEADER} header: the request did not come through portcullis` };
+  const match = IDENTITY_FORMAT.exec(value);
+  if (match === null) return { ok: false, reason: `malformed ${IDENTITY_HEADER} header` };
+  const [, signed, status, user, session, org, role, permissions, time, mac] = match;
+  const t = Number(time);
+  const stale = staleness(t, { maxSkewSeconds, now });
+  if (stale !== null) return { ok: false, reason: stale };
+  if (!(await hmacMatches(secret, `${CONTEXT}\n${request.method.toUpperCase()}\n${pathAndQuery(request.url)}\n${signed}`, mac))) {
+    return { ok: false, reason: 'signature mismatch: header altered, wrong key, or a different method/path' };
+  }
   const text = (v) => (v === '' ? null : decodeURIComponent(v));
   return {
     ok: true,
-    signedAt: checked.t,
+    signedAt: t,
     identity: {
-      status: values[0],
-      userId: text(values[1]),
-      sessionId: text(values[2]),
-      orgId: text(values[3]),
-      orgRole: text(values[4]),
-      orgPermissions: values[5] === '' ? [] : values[5].split(',').map((p) => decodeURIComponent(p)),
+      status,
+      userId: text(user),
+      sessionId: text(session),
+      orgId: text(org),
+      orgRole: text(role),
+      orgPermissions: permissions === '' ? [] : permissions.split(',').map((p) => decodeURIComponent(p)),
     },
   };
 }

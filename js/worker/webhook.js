@@ -15,11 +15,11 @@
  *     is 400 with `{error: {code, message}}`, `code` the core's stable code (`missing-headers`,
  *     `timestamp-too-old`, `no-matching-signature`, …);
  *   - verified → forwarded (forward.js) with exactly the bytes that were verified, the sender's own
- *     `svix-*` headers (the origin may verify again), the signed-out identity headers, and
+ *     `svix-*` headers (the origin may verify again), the signed-out identity header, and
  *       x-portcullis-webhook-verified    the message id (`svix-id`), percent-encoded like identity values
  *       x-portcullis-webhook-signature   t=<unix seconds>,v1=<hex HMAC-SHA256>
  *     over the lines `portcullis-webhook-v1`, t, METHOD, path+query as the origin receives it, the
- *     id header's value, and the lower-case hex SHA-256 of the body — with the identity headers' key.
+ *     id header's value, and the lower-case hex SHA-256 of the body — with the identity header's key.
  *     Client-sent copies are stripped with every other `x-portcullis-*` header.
  *
  * The secret is validated when the configuration is parsed: webhook routes without a valid secret

@@ -201,7 +201,7 @@ export function request(mf, url, init = {}) {
 export const PAGE = { accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document' };
 
 /**
- * A Request as an origin would rebuild it from a recorded Node request (for verifyIdentityHeaders).
+ * A Request as an origin would rebuild it from a recorded Node request (for verifyIdentityHeader).
  * @param {{method: string, url: string, headers: Record<string, string | string[] | undefined>}} recorded
  * @param {string} base
  */
@@ -218,24 +218,22 @@ export function asRequest(recorded, base) {
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * How an origin on Node verifies the identity headers with node:crypto — the README's snippet,
+ * How an origin on Node verifies the identity header with node:crypto — the README's snippet,
  * kept here verbatim so the tests prove the documented recipe works.
  * @param {{method?: string, url?: string, headers: Record<string, string | string[] | undefined>}} req a Node IncomingMessage
  * @param {string} secret CLERK_SECRET_KEY, or PORTCULLIS_SIGNING_KEY when set
  */
 export function verifyPortcullis(req, secret, maxSkewSeconds = 60) {
-  const names = ['x-portcullis-auth-status', 'x-portcullis-user-id', 'x-portcullis-session-id',
-    'x-portcullis-org-id', 'x-portcullis-org-role', 'x-portcullis-org-permissions'];
-  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(req.headers['x-portcullis-signature'] ?? ''));
-  if (!m || Math.abs(Date.now() / 1000 - Number(m[1])) > maxSkewSeconds) return null;
-  const values = names.map((n) => String(req.headers[n] ?? ''));
-  const message = ['portcullis-identity-v1', m[1], req.method, req.url, ...values].join('\n'); // req.url: path + query
-  const expected = createHmac('sha256', secret).update(message).digest();
-  if (!timingSafeEqual(expected, Buffer.from(m[2], 'hex'))) return null;
-  if (values[0] !== 'signed-in') return { userId: null };
+  const m = /^(.*);v1=([0-9a-f]{64})$/.exec(String(req.headers['x-portcullis-identity'] ?? ''));
+  if (!m) return null;
+  const message = `portcullis-identity-v2\n${req.method}\n${req.url}\n${m[1]}`; // req.url: path + query
+  if (!timingSafeEqual(createHmac('sha256', secret).update(message).digest(), Buffer.from(m[2], 'hex'))) return null;
+  const f = Object.fromEntries(m[1].split(';').map((field) => [field.slice(0, field.indexOf('=')), field.slice(field.indexOf('=') + 1)]));
+  if (Math.abs(Date.now() / 1000 - Number(f.t)) > maxSkewSeconds) return null;
+  if (f.status !== 'signed-in') return { userId: null };
   const text = (v) => (v === '' ? null : decodeURIComponent(v));
-  return { userId: text(values[1]), sessionId: text(values[2]), orgId: text(values[3]), orgRole: text(values[4]),
-    orgPermissions: values[5] === '' ? [] : values[5].split(',').map(decodeURIComponent) };
+  return { userId: text(f.user), sessionId: text(f.session), orgId: text(f.org), orgRole: text(f.role),
+    orgPermissions: f.permissions === '' ? [] : f.permissions.split(',').map(decodeURIComponent) };
 }
 
 /**

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Webhook } from 'svix';
-import { verifyIdentityHeaders } from '../../js/worker/identity.js';
+import { verifyIdentityHeader } from '../../js/worker/identity.js';
 import { verifyWebhookHeaders } from '../../js/worker/webhook.js';
 import { PK_TEST, SK_TEST, asRequest, originForFile, request, testKey, verifyPortcullisWebhook, withWorker } from './helpers.js';
 
@@ -97,7 +97,7 @@ describe('Worker in workerd: webhook routes', () => {
       assert.equal(verifyPortcullisWebhook(seen, seen.raw, 'sk_test_another_key_0123456789abcdef'), null);
       assert.equal((await verifyWebhookHeaders(asRequest(seen, origin.url), Buffer.from('{}'), SK_TEST)).ok, false);
       // Every forwarded request still carries a signed identity: signed out here.
-      const identity = await verifyIdentityHeaders(asRequest(seen, origin.url), SK_TEST);
+      const identity = await verifyIdentityHeader(asRequest(seen, origin.url), SK_TEST);
       assert.equal(identity.ok, true, identity.reason);
       assert.equal(identity.identity.status, 'signed-out');
     });
