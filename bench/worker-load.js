@@ -74,7 +74,7 @@ const PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>Dashboard<
 export default {
   fetch(request) {
     return new Response(PAGE, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store',
-      'x-origin-saw': request.headers.get('x-portcullis-auth-status') ?? 'nothing' } });
+      'x-origin-saw': /^status=([a-z-]+);/.exec(request.headers.get('x-portcullis-identity') ?? '')?.[1] ?? 'nothing' } });
   },
 };`;
 

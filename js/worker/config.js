@@ -17,6 +17,7 @@
  *   CLERK_SIGN_UP_URL          sign-up page (shown on refusal pages)
  *   CLERK_AUTHORIZED_PARTIES   comma-separated origins allowed in the token's azp
  *   ORIGIN_URL                 http(s)://origin[/base], or builtin:demo
+ *   PORTCULLIS_ORIGIN_TIMEOUT_MS  optional: 504 when the origin sends no response headers within it
  *   PORTCULLIS_ROUTES          JSON route rules (rules.js)
  *   CLERK_WEBHOOK_SIGNING_SECRET  whsec_…: the signing secret of the webhook routes (required with them)
  *   PORTCULLIS_SIGNING_KEY     key for the identity-header HMAC (default: CLERK_SECRET_KEY), ≥ 32 chars
@@ -54,9 +55,9 @@ export { isLoopback } from './hosts.js';
  * @property {string | null} signUpUrl
  * @property {boolean} localIssuer
  * @property {string} signingSecret
- * @property {{kind: 'builtin'} | {kind: 'url', base: URL, host: string, prefix: string, path: string}} origin `prefix`:
- *   ORIGIN_URL's origin and path without a trailing slash (a request's path and query are appended);
- *   `path`: the path part of it
+ * @property {{kind: 'builtin'} | {kind: 'url', base: URL, host: string, prefix: string, path: string, timeoutMs: number | null}} origin
+ *   `prefix`: ORIGIN_URL's origin and path without a trailing slash (a request's path and query are
+ *   appended); `path`: the path part of it; `timeoutMs`: PORTCULLIS_ORIGIN_TIMEOUT_MS (null: none)
  * @property {string | null} webhookSecret CLERK_WEBHOOK_SIGNING_SECRET (set whenever webhook routes exist)
  * @property {Record<string, unknown>} verifyOptions the options object passed to verifyToken (stable identity)
  * @property {string} keySource 'jwt-key' | 'local-issuer' | 'backend-api'
@@ -68,6 +69,7 @@ export const VARIABLES = Object.freeze([
   'CLERK_PUBLISHABLE_KEY', 'CLERK_SECRET_KEY', 'CLERK_JWT_KEY', 'CLERK_API_URL', 'CLERK_PROXY_URL',
   'CLERK_SIGN_IN_URL', 'CLERK_SIGN_UP_URL', 'CLERK_AUTHORIZED_PARTIES', 'ORIGIN_URL', 'PORTCULLIS_ROUTES',
   'PORTCULLIS_SIGNING_KEY', 'PORTCULLIS_LOCAL_ISSUER', 'PORTCULLIS_JWKS', 'CLERK_WEBHOOK_SIGNING_SECRET',
+  'PORTCULLIS_ORIGIN_TIMEOUT_MS',
 ]);
 
 /**
@@ -263,7 +265,7 @@ export function parseConfig(env) {
     }
   }
 
-  const origin = parseOrigin(v.ORIGIN_URL, localIssuer, problems);
+  const origin = parseOrigin(v.ORIGIN_URL, v.PORTCULLIS_ORIGIN_TIMEOUT_MS, localIssuer, problems);
 
   let routes = null;
   if (v.PORTCULLIS_ROUTES === null) {

@@ -12,9 +12,11 @@
  * (already canonical) path and query, and the request and response bodies are streamed, never
  * copied (a webhook's body is the exact bytes whose signature was checked).
  *
- * Origin failures: unreachable or a dropped connection → 502; no response headers within
- * ORIGIN_TIMEOUT_MS → 504 (a long download or event stream is never cut once the origin answered);
- * plain text, no upstream detail (the cause goes to the Worker's log).
+ * Origin failures: unreachable or a dropped connection → 502; with PORTCULLIS_ORIGIN_TIMEOUT_MS, no
+ * response headers within it → 504 (a long download or event stream is never cut once the origin
+ * answered); plain text, no upstream detail (the cause goes to the Worker's log). Without it the
+ * Worker waits as long as the platform lets a subrequest wait, as a Worker that only forwards does:
+ * a timeout is a timer per request, about a twentieth of what forwarding costs in workerd.
  * @module
  */
 
@@ -23,19 +25,34 @@ import { IDENTITY_HEADER, identityHeader } from './identity.js';
 import { badGateway, gatewayTimeout } from './pages.js';
 import { webhookHeaderPairs } from './webhook.js';
 
-/** How long the origin may take to start answering (response headers) before a 504. */
-export const ORIGIN_TIMEOUT_MS = 30_000;
+/** The largest PORTCULLIS_ORIGIN_TIMEOUT_MS (ms): ten minutes. */
+const MAX_ORIGIN_TIMEOUT_MS = 600_000;
+/** What the origin-timeout race yields when the deadline wins. */
+const TIMED_OUT = Symbol('timed out');
 /** The built-in demo origin's (never resolved) base URL. */
 const BUILTIN_ORIGIN = 'http://demo-origin.portcullis.invalid';
 
 /**
- * Parses ORIGIN_URL (null: not set). Problems go to `problems`.
+ * Parses ORIGIN_URL and PORTCULLIS_ORIGIN_TIMEOUT_MS (null: not set). Problems go to `problems`.
  * @param {string | null} value
+ * @param {string | null} timeout
  * @param {boolean} localIssuer the built-in demo origin is the default with the local issuer
  * @param {import('./config.js').ConfigProblem[]} problems
  * @returns {import('./config.js').WorkerConfig['origin'] | null}
  */
-export function parseOrigin(value, localIssuer, problems) {
+export function parseOrigin(value, timeout, localIssuer, problems) {
+  let timeoutMs = null;
+  if (timeout !== null) {
+    timeoutMs = /^[1-9]\d{0,8}$/.test(timeout) ? Number(timeout) : NaN;
+    if (!(timeoutMs <= MAX_ORIGIN_TIMEOUT_MS)) {
+      problems.push({
+        variable: 'PORTCULLIS_ORIGIN_TIMEOUT_MS',
+        problem: `${JSON.stringify(timeout)} is not a whole number of milliseconds from 1 to ${MAX_ORIGIN_TIMEOUT_MS}.`,
+        fix: 'Set it to e.g. 30000 (a 504 after 30 s without response headers), or remove it to wait as long as the platform allows.',
+      });
+      timeoutMs = null;
+    }
+  }
   if (value === 'builtin:demo' || (value === null && localIssuer)) return { kind: 'builtin' };
   if (value === null) {
     problems.push({
@@ -61,7 +78,7 @@ export function parseOrigin(value, localIssuer, problems) {
     return null;
   }
   const path = base.pathname.replace(/\/+$/, '');
-  return { kind: 'url', base, host: base.host, prefix: base.origin + path, path };
+  return { kind: 'url', base, host: base.host, prefix: base.origin + path, path, timeoutMs };
 }
 
 /**
@@ -75,6 +92,26 @@ function withVary(vary) {
   let out = vary;
   for (const name of ['Cookie', 'Authorization']) if (!have.has(name.toLowerCase())) out += `, ${name}`;
   return out;
+}
+
+/**
+ * The response, or TIMED_OUT when its headers take longer than `ms`. A race, not an abort signal:
+ * a signal would stay attached to the response body (a long download must not be cut), and the
+ * fetch that lost the race is dropped with the request.
+ * @param {Promise<Response>} sending
+ * @param {number} ms
+ * @returns {Promise<Response | typeof TIMED_OUT>}
+ */
+async function withinTimeout(sending, ms) {
+  let timer;
+  const deadline = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms, TIMED_OUT);
+  });
+  try {
+    return await Promise.race([sending, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -107,57 +144,34 @@ export async function forward(request, url, config, state, client, webhook = nul
 
   // (A GET or HEAD request has no body: not asking for it saves a call into the runtime.)
   const body = webhook !== null ? webhook.body : method === 'GET' || method === 'HEAD' ? null : request.body;
-  /**
-   * What the origin is told, set on the forwarded request's own (mutable) copy of the client's
-   * headers: client-sent reserved headers stripped first, then ours.
-   * @param {Headers} headers
-   */
-  const prepare = (headers) => {
-    for (const name of client.reserved) headers.delete(name);
-    headers.delete('host');
-    headers.set('x-forwarded-host', host);
-    headers.set('x-forwarded-proto', url.protocol.slice(0, -1));
-    headers.set(IDENTITY_HEADER, identity);
-    if (verified !== null) for (const [name, value] of verified) headers.set(name, value);
-  };
+  // What the origin is told: the client's headers without `host` and the reserved ones, then ours.
+  const sent = client.forwardable();
+  sent['x-forwarded-host'] = host;
+  sent['x-forwarded-proto'] = url.protocol.slice(0, -1);
+  sent[IDENTITY_HEADER] = identity;
+  if (verified !== null) for (const [name, value] of verified) sent[name] = value;
 
   let response;
   if (builtin) {
-    const headers = new Headers(request.headers);
-    prepare(headers);
     // In-process: the demo origin reads only url, method and headers (and a body it never has to
     // stream), so it gets them without the cost of building a second Request.
     const source = webhook === null ? request : new Response(webhook.body);
     const forwarded = /** @type {Request} */ (/** @type {unknown} */ ({
-      url: BUILTIN_ORIGIN + target, method, headers, body,
+      url: BUILTIN_ORIGIN + target, method, headers: new Headers(sent), body,
       formData: () => source.formData(), json: () => source.json(), text: () => source.text(),
     }));
     response = await demoOrigin(forwarded, { signingSecret: secret, signInUrl: config.signInLink, localIssuer: config.localIssuer });
   } else {
-    // The timeout covers the wait for the response headers only: a long download or an event
-    // stream must not be cut once the origin has answered.
-    const controller = new AbortController();
-    // One copy of the client's headers, made by the Request constructor and edited in place; the
-    // Request is then fetched as is (`fetch(request)` without an init copies nothing again).
-    const forwarded = new Request(origin.prefix + pathAndQuery, { method, headers: request.headers, body, redirect: 'manual', signal: controller.signal });
+    const sending = fetch(origin.prefix + pathAndQuery, { method, headers: sent, body, redirect: 'manual' });
     try {
-      prepare(forwarded.headers);
-    } catch (error) {
-      forwarded.body?.cancel().catch(() => {});
-      throw error;
-    }
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, ORIGIN_TIMEOUT_MS);
-    try {
-      response = await fetch(forwarded);
+      response = origin.timeoutMs === null ? await sending : await withinTimeout(sending, origin.timeoutMs);
     } catch (error) {
       console.error(`portcullis: origin fetch failed (${/** @type {Error} */ (error)?.name}): ${/** @type {Error} */ (error)?.message}`);
-      return timedOut ? gatewayTimeout() : badGateway();
-    } finally {
-      clearTimeout(timer);
+      return badGateway();
+    }
+    if (response === TIMED_OUT) {
+      console.error(`portcullis: the origin sent no response headers within ${origin.timeoutMs} ms`);
+      return gatewayTimeout();
     }
     // A fetched response's headers are immutable: re-wrap it (the body is streamed, not copied).
     response = new Response(response.body, response);

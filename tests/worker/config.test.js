@@ -39,6 +39,8 @@ const CASES = [
   ['local issuer flag not 1/0', { PORTCULLIS_LOCAL_ISSUER: 'yes' }, 'PORTCULLIS_LOCAL_ISSUER', /"yes"/],
   ['local issuer with a live key', { PORTCULLIS_LOCAL_ISSUER: '1', CLERK_PUBLISHABLE_KEY: PK_LIVE, CLERK_SECRET_KEY: 'sk_live_0123456789abcdef0123' }, 'PORTCULLIS_LOCAL_ISSUER', /production/],
   ['JWKS tuning with an unknown member', { PORTCULLIS_JWKS: '{"ttl": 5}' }, 'PORTCULLIS_JWKS', /unknown member "ttl"/],
+  ['an origin timeout that is not a whole number of ms', { PORTCULLIS_ORIGIN_TIMEOUT_MS: '30s' }, 'PORTCULLIS_ORIGIN_TIMEOUT_MS', /"30s" is not a whole number of milliseconds from 1 to 600000/],
+  ['an origin timeout over ten minutes', { PORTCULLIS_ORIGIN_TIMEOUT_MS: '600001' }, 'PORTCULLIS_ORIGIN_TIMEOUT_MS', /not a whole number of milliseconds from 1 to 600000/],
   ['webhook routes without a signing secret', { PORTCULLIS_ROUTES: routesWith({ webhook: ['/hooks/clerk'] }) }, 'CLERK_WEBHOOK_SIGNING_SECRET', /is not set/],
   ['webhook signing secret too short', { PORTCULLIS_ROUTES: routesWith({ webhook: ['/hooks/clerk'] }), CLERK_WEBHOOK_SIGNING_SECRET: 'whsec_c2hvcnQ=' }, 'CLERK_WEBHOOK_SIGNING_SECRET', /too short/],
   ['webhook signing secret holding the secret key', { CLERK_WEBHOOK_SIGNING_SECRET: SK_TEST }, 'CLERK_WEBHOOK_SIGNING_SECRET', /Clerk secret key/],

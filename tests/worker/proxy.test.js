@@ -349,6 +349,30 @@ describe('Worker in workerd: origin failures', () => {
     }
   });
 
+  it('answers 504 with PORTCULLIS_ORIGIN_TIMEOUT_MS when the origin sends no headers in time, and never cuts a response that started', async () => {
+    const slow = await listen((req, res) => {
+      if (req.url === '/public/hang') return; // never answers
+      // Headers at once, then the body over twice the timeout.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first ');
+      setTimeout(() => res.end('last'), 800);
+    });
+    try {
+      await withWorker({ ...bindings(), ORIGIN_URL: slow.url, PORTCULLIS_ORIGIN_TIMEOUT_MS: '400' }, async (mf) => {
+        const started = Date.now();
+        let res = await request(mf, 'http://localhost/public/hang');
+        assert.equal(res.status, 504);
+        assert.equal(await res.text(), 'Gateway timeout: the origin server did not answer in time.\n');
+        assert.ok(Date.now() - started < 5000);
+        res = await request(mf, 'http://localhost/public/stream');
+        assert.equal(res.status, 200);
+        assert.equal(await res.text(), 'first last');
+      });
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('passes origin redirects and error statuses through untouched (no redirect following)', async () => {
     const redirecting = await listen((req, res) => {
       if (req.url === '/public/moved') res.writeHead(302, { location: '/public/new' }).end();
