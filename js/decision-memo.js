@@ -18,8 +18,8 @@
  *   redirects, and no handshake, refusal or refresh, is reused;
  * - for at most DECISION_MEMO_MS, so a signing key withdrawn from the key set is honoured at most
  *   that much longer than the verified-token cache already allows;
- * - never for a clock earlier than the decision's own time; bounded in size (LRU, and keys of at
- *   most MAX_KEY_LENGTH characters);
+ * - never for a clock earlier than the decision's own time; bounded in size (the oldest entry
+ *   goes first, and keys of at most MAX_KEY_LENGTH characters);
  * - from a key's second decision on (`worthRemembering`): requests that never repeat cost nothing.
  * @module
  */
@@ -131,7 +131,11 @@ export class DecisionMemo {
    * @returns {V | undefined}
    */
   get(key, now) {
-    const entry = this.entries.get(key);
+    // Looked up without touching its recency: a touch re-inserts the request's own copy of the key
+    // (a kilobyte or more, cookies included) into the long-lived map, so every hit would move a
+    // fresh string into the old generation for the garbage collector to find later. Entries live
+    // at most DECISION_MEMO_MS anyway, so first-in-first-out eviction loses little.
+    const entry = this.entries.peek(key);
     if (entry === undefined) return undefined;
     if (now >= entry.decidedAt && now < entry.until) return entry.value;
     this.entries.delete(key);
