@@ -60,7 +60,7 @@ export function encodeValue(value, extra = '') {
  *   orgPermissions?: string[] | null} | null} auth
  * @returns {string}
  */
-export function identityFields(auth) {
+function identityFields(auth) {
   if (auth === null || typeof auth?.userId !== 'string' || auth.userId === '') return SIGNED_OUT;
   let fields = fieldsByAuth.get(auth);
   if (fields === undefined) {
