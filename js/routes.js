@@ -90,6 +90,20 @@ function compile(entries) {
 }
 
 /**
+ * A matcher of path patterns for a path that is already normalised (`normalizePath`'s result),
+ * judged as it is: not parsed as a URL (which would resolve `..`) and not decoded again (which
+ * would read `/%2561dmin` as `/admin` where Clerk, and the origin, see `/%61dmin`). The Worker's
+ * route rules use it: they are asked about the path the handler normalised once.
+ * @param {string[]} patterns path-to-regexp 6 strings
+ * @returns {(normalizedPath: string) => boolean}
+ * @throws {RoutePatternError} when a pattern does not compile
+ */
+export function createNormalizedPathMatcher(patterns) {
+  const paths = compilePaths(patterns);
+  return (normalizedPath) => paths.matchesNormalized(normalizedPath);
+}
+
+/**
  * Builds a request matcher from route patterns, like Clerk's `createRouteMatcher`.
  *
  * @param {RouteMatcherParam} routes path-to-regexp 6 strings (`'/dashboard(.*)'`, `'/orgs/:slug'`),

@@ -18,12 +18,13 @@
  *     "default":   "protected" } // paths no rule names: "protected" (default) | "public"
  *
  * Patterns are createRouteMatcher patterns (path-to-regexp 6, Clerk's semantics), matched on the
- * normalised path. Order: webhook, public, the first matching protected entry, api, default.
+ * normalised path (decoded once, as Clerk and the origin see it). Order: webhook, public, the first
+ * matching protected entry, api, default.
  * @module
  */
 
 import { Lru } from '../lru.js';
-import { createRouteMatcher } from '../routes.js';
+import { createNormalizedPathMatcher } from '../routes.js';
 
 /**
  * @typedef {object} RouteRule
@@ -92,8 +93,7 @@ export function parseRoutes(text, problems) {
   const compile = (patterns, where) => {
     if (patterns.length === 0) return NONE;
     try {
-      const matcher = createRouteMatcher(patterns);
-      return (/** @type {string} */ path) => matcher(path);
+      return createNormalizedPathMatcher(patterns);
     } catch (error) {
       bad(`${where}: ${/** @type {Error} */ (error).message}`, 'Fix the pattern (path-to-regexp 6 syntax, e.g. "/dashboard(.*)" or "/orgs/:slug").');
       return null;
