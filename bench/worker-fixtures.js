@@ -12,6 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -187,18 +188,34 @@ export function cpuMs(pid) {
   }
 }
 
+/** The CPU the workerd processes run on: the last one (the others are left to the load). */
+export const SERVER_CPU = availableParallelism() - 1;
+
 /**
  * Pins a process, all its threads, to the given CPUs (`taskset`); false where that is unavailable.
  * @param {number} pid
  * @param {string} cpus a CPU list, e.g. "1" or "0-2"
  */
-export function pin(pid, cpus) {
+function pin(pid, cpus) {
   try {
     execFileSync('taskset', ['-a', '-pc', cpus, String(pid)], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
+}
+
+/** Pins this process (the load generator) to every CPU but SERVER_CPU; false with one CPU or no `taskset`. */
+export function pinLoadGenerator() {
+  return SERVER_CPU >= 1 && pin(process.pid, SERVER_CPU === 1 ? '0' : `0-${SERVER_CPU - 1}`);
+}
+
+/**
+ * Pins a workerd process to SERVER_CPU; false without `taskset`.
+ * @param {number} pid
+ */
+export function pinServer(pid) {
+  return pin(pid, String(SERVER_CPU));
 }
 
 /** @param {number[]} xs */

@@ -29,14 +29,13 @@
  *   node bench/worker-load.js [--rounds 11] [--duration 2] [--warmup 2] [--connections 16] [--no-pin]
  */
 
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Miniflare } from 'miniflare';
 
 import {
-  COMPATIBILITY_DATE, COOKIE, DEV_BROWSER, FORWARDING_STEPS, PAGE, cpuMs, forwardingWorker, frontAndOrigin, median, pin,
-  portcullisWorker, workerdChildren,
+  COMPATIBILITY_DATE, COOKIE, DEV_BROWSER, FORWARDING_STEPS, PAGE, SERVER_CPU, cpuMs, forwardingWorker, frontAndOrigin, median,
+  pinLoadGenerator, pinServer, portcullisWorker, workerdChildren,
 } from './worker-fixtures.js';
 
 const { values: args } = parseArgs({
@@ -159,9 +158,7 @@ async function measure() {
  * machines. Unpinned, autocannon and workerd's helper threads (GC, compilation) take turns on the
  * Worker's CPU and the throughput measured says as much about the scheduler as about the Worker.
  */
-const cpus = availableParallelism();
-const serverCpu = String(cpus - 1);
-let pinned = !args['no-pin'] && cpus >= 2 && pin(process.pid, cpus === 2 ? '0' : `0-${cpus - 2}`);
+let pinned = !args['no-pin'] && pinLoadGenerator();
 
 /** @type {Runs} */
 let throughput = {};
@@ -171,7 +168,7 @@ try {
     workers[name] = new Miniflare(/** @type {any} */ ({ cf: false, workers: frontAndOrigin(script, bindings) }));
     urls[name] = String(await workers[name].ready).replace(/\/$/, '');
     pids[name] = workerdChildren().find((pid) => !known.has(pid)) ?? null;
-    if (pinned) pinned = pids[name] !== null && pin(pids[name], serverCpu);
+    if (pinned) pinned = pids[name] !== null && pinServer(pids[name]);
   }
 
   // Sanity: portcullis really authenticates the benchmark's signed-in request, and every Worker
@@ -185,9 +182,9 @@ try {
     }
   }
 
-  console.log(`worker load: ${ROUNDS} rounds × ${SLICE} s per Worker and traffic (A/B alternating) after ${WARMUP} s of warm-up, ` +
+  console.log(`worker load: ${ROUNDS} rounds × ${SLICE} s per Worker and traffic (alternating) after ${WARMUP} s of warm-up, ` +
     `${CONNECTIONS} connections; Miniflare ${COMPATIBILITY_DATE} on 127.0.0.1, one workerd process per Worker, the same origin Worker; ` +
-    (pinned ? `workerd on CPU ${serverCpu}, autocannon on the other${cpus > 2 ? 's' : ''}` : 'not pinned to CPUs'));
+    (pinned ? `workerd on CPU ${SERVER_CPU}, autocannon on the other${SERVER_CPU > 1 ? 's' : ''}` : 'not pinned to CPUs'));
   throughput = await measure();
 } finally {
   await Promise.all(Object.values(workers).map((mf) => mf.dispose()));

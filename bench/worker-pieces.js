@@ -21,13 +21,12 @@
  *   node bench/worker-pieces.js [--windows 30] [--window-ms 1500]
  */
 
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Miniflare } from 'miniflare';
 
 import {
-  COMPATIBILITY_DATE, COOKIE, FORWARDING_STEPS, PAGE, cpuMs, forwardingWorker, frontAndOrigin, pin, portcullisWorker,
-  workerdChildren,
+  COMPATIBILITY_DATE, COOKIE, FORWARDING_STEPS, PAGE, SERVER_CPU, cpuMs, forwardingWorker, frontAndOrigin, pinLoadGenerator,
+  pinServer, portcullisWorker, workerdChildren,
 } from './worker-fixtures.js';
 
 const { values: args } = parseArgs({
@@ -67,8 +66,7 @@ const VARIANTS = [
   ['portcullis', portcullisWorker(), 'signed-in'],
 ];
 
-const cpus = availableParallelism();
-if (cpus >= 2) pin(process.pid, cpus === 2 ? '0' : `0-${cpus - 2}`);
+pinLoadGenerator();
 
 /** @type {{name: string, mf: Miniflare, url: string, pid: number | null, want: string, ms: number, served: number}[]} */
 const processes = [];
@@ -84,7 +82,7 @@ try {
     }));
     const url = String(await mf.ready);
     const pid = workerdChildren().find((p) => !known.has(p)) ?? null;
-    if (pid !== null) pin(pid, String(cpus - 1));
+    if (pid !== null) pinServer(pid);
     processes.push({ name, mf, url, pid, want: `200 ${want}`, ms: 0, served: 0 });
   }
   if (processes.some((p) => p.pid === null)) throw new Error('cannot find the workerd processes in /proc: this benchmark needs Linux');
@@ -100,7 +98,7 @@ try {
     });
   };
   await window(1000); // warm-up: the JIT, the decision memo, the signature cache
-  console.log(`worker pieces: ${processes.length} workerd processes at once on CPU ${cpus - 1}, ${WINDOWS} windows of ${WINDOW_MS} ms, ` +
+  console.log(`worker pieces: ${processes.length} workerd processes at once on CPU ${SERVER_CPU}, ${WINDOWS} windows of ${WINDOW_MS} ms, ` +
     'an in-process driver per process (16 signed-in requests in flight)');
   for (let w = 0; w < WINDOWS; w++) {
     (await window(WINDOW_MS)).forEach((r, i) => {
