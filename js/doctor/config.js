@@ -14,7 +14,7 @@
  * @module
  */
 
-import { Engine, frontendApiOf } from '../authenticate.js';
+import { Engine, frontendApiOf } from '../engine.js';
 import { wasm } from '../bindings.js';
 import { fromWasmError } from '../errors.js';
 import { clerkEnv, resolveOptions } from '../next/options.js';

@@ -12,14 +12,14 @@
 
 import {
   MACHINE_TYPES, authObjectOfState, invalidTokenAuthObject, signedOutAuthObject, unauthenticatedMachineObject,
-} from '../authenticate.js';
+} from '../auth-object.js';
 import { signInRedirectError } from './control-flow.js';
 
 
 /**
  * What the middleware knows about one request while its handler runs.
  * @typedef {object} RequestContext
- * @property {import('../authenticate.js').Engine} engine
+ * @property {import('../engine.js').Engine} engine
  * @property {import('../authenticate.js').EngineState} state
  * @property {() => any} decision the wasm Decision (throws once the middleware has answered)
  * @property {() => any} rawAuth the decision's auth object (`toAuth()`), built once on first use

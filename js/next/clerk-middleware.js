@@ -3,8 +3,8 @@
  * the Rust engine.
  *
  * Why this module: it is the pipeline and nothing else — Clerk's call shapes, then per request:
- * resolve the configuration (js/next/options.js) → authenticate (js/authenticate.js: the engine and
- * its host loop; or a decision remembered for an equivalent request, js/decision-memo.js) → a redirect the decision requires (handshake, development cleanup) is answered at
+ * resolve the configuration (js/next/options.js) → authenticate (js/authenticate.js: the engine's
+ * host loop; or a decision remembered for an equivalent request, js/decision-memo.js) → a redirect the decision requires (handshake, development cleanup) is answered at
  * once with the decision's headers → otherwise the handler runs with `auth` / `auth.protect`
  * (js/next/auth.js, js/next/protect.js) and its control-flow errors become responses
  * (js/next/control-flow.js) → the decision's headers are appended → a redirect gets the dev-browser
@@ -22,7 +22,8 @@
 
 import { NextResponse } from 'next/server.js';
 
-import { MACHINE_TYPES, authObjectOfState, decide, downstreamHeadersOf, snapshotOf } from '../authenticate.js';
+import { MACHINE_TYPES, authObjectOfState } from '../auth-object.js';
+import { decide, downstreamHeadersOf, snapshotOf } from '../authenticate.js';
 import { DecisionMemo, carriesCredentials, memoKey, reusableUntil } from '../decision-memo.js';
 import { warnAtStartup } from '../doctor/config.js';
 import { createAuth } from './auth.js';
@@ -219,7 +220,7 @@ function createMiddleware(handler, params) {
  * What the handler's `auth` and `auth.protect` work with for one request. The wasm decision is
  * released when the middleware has answered; using it later (a stored `auth.protect` called after the
  * response) throws a clear error instead of touching freed memory.
- * @param {import('../authenticate.js').Engine} engine
+ * @param {import('../engine.js').Engine} engine
  * @param {import('../authenticate.js').Decision} decided
  * @param {'request' | 'memo' | 'remembered'} owner `request`: this request's alone (freed here);
  *   `memo`: just remembered (js/decision-memo.js) for later requests, which get their own session
@@ -253,7 +254,7 @@ function createContext(engine, decided, owner) {
 /** Remembered decisions per engine (one per set of options). @type {WeakMap<object, DecisionMemo<import('../authenticate.js').Decision>>} */
 const memos = new WeakMap();
 
-/** @param {import('../authenticate.js').Engine} engine */
+/** @param {import('../engine.js').Engine} engine */
 function memoOf(engine) {
   let memo = memos.get(engine);
   if (memo === undefined) memos.set(engine, (memo = new DecisionMemo()));

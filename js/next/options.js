@@ -15,7 +15,7 @@
  * @module
  */
 
-import { engineFor } from '../authenticate.js';
+import { engineFor } from '../engine.js';
 import { ConfigurationError } from '../errors.js';
 
 /**
@@ -154,7 +154,7 @@ export function resolveOptions(params, requestUrl, env) {
  */
 export function createEngineResolver(params) {
   const perRequest = dependsOnRequest(params);
-  /** @type {import('../authenticate.js').Engine | null} */
+  /** @type {import('../engine.js').Engine | null} */
   let fixed = null;
   /**
    * @param {Record<string, any>} resolvedParams

@@ -34,9 +34,9 @@
  * @module
  */
 
-import {
-  answerHost, decide as runEngine, engineFor, snapshotOf, verifyHandshakeToken, verifySessionToken, withClockSkew,
-} from '../authenticate.js';
+import { decide as runEngine, snapshotOf } from '../authenticate.js';
+import { engineFor } from '../engine.js';
+import { answerHost, verifyHandshakeToken, verifySessionToken, withClockSkew } from '../host-answers.js';
 import { authObjectFromSessionAuth } from '../auth-object.js';
 import { DecisionMemo, carriesCredentials, memoKey, reusableUntil } from '../decision-memo.js';
 import { ConfigurationError } from '../errors.js';
@@ -65,7 +65,7 @@ const NO_SECRET = { development: 'sk_test_portcullis_unset', production: 'sk_liv
  * answerer of its host requests, and the decisions remembered for it (js/decision-memo.js: what is
  * kept, on which key, for how long — a browser's repeated requests are answered from there without
  * crossing into wasm).
- * @typedef {{engine: import('../authenticate.js').Engine, answer: ReturnType<typeof answererFor>,
+ * @typedef {{engine: import('../engine.js').Engine, answer: ReturnType<typeof answererFor>,
  *   memo: DecisionMemo<AuthState>}} Decider
  * @type {WeakMap<object, Decider>}
  */
@@ -157,7 +157,7 @@ export function decide(request, config, client) {
 
 /**
  * Runs the engine on one request.
- * @param {import('../authenticate.js').Engine} engine
+ * @param {import('../engine.js').Engine} engine
  * @param {string} snapshotJson
  * @param {number} now
  * @param {ReturnType<typeof answererFor>} answer

@@ -14,7 +14,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import '../../js/index.js';
-import { Engine, answerHost, decide, downstreamHeadersOf } from '../../js/authenticate.js';
+import { decide, downstreamHeadersOf } from '../../js/authenticate.js';
+import { Engine } from '../../js/engine.js';
+import { answerHost } from '../../js/host-answers.js';
 import { wasm } from '../../js/bindings.js';
 import { data, sub } from './support/decide-vectors.js';
 
