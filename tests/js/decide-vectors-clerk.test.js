@@ -98,7 +98,7 @@ for (const raw of data.cases) {
       if ('auth' in e && state.status !== 'handshake') { const a = state.toAuth(); for (const [k, v] of Object.entries(e.auth)) if (k !== 'tokenType' || true) eq(`auth.${k}`, a?.[k] ?? null, v); }
     }
     // BAPI calls
-    for (const [i, step] of (c.host || []).entries()) {
+    for (const step of c.host || []) {
       const r = step.request;
       if (r.kind === 'refresh-session') {
         const call = seen.find((s) => s[0] === 'refresh');

@@ -229,7 +229,6 @@ function randomPart(r) {
   const lit = () => r.pick(LITERALS);
   const name = () => r.pick(PARAM_NAMES);
   const body = () => r.pick(REGEX_BODIES);
-  const seg = () => r.pick(SEGMENTS);
   const kind = r.weighted([
     [10, 'lit'], [5, 'param'], [3, 'paramRe'], [3, 'unnamedRe'], [3, 'group'], [4, 'wild'], [2, 'slashWild'],
     [3, 'compound'], [1, 'ext'], [2, 'escaped'], [1, 'trailingSlash'], [1, 'bare'],
