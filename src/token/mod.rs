@@ -13,12 +13,14 @@ mod keys;
 mod options;
 mod untrusted;
 mod verify;
+mod verifying_key;
 
 pub use error::{Reason, TokenError};
-pub use keys::{Alg, KeySet, KeySource, VerifyingKey, MIN_RSA_BITS};
+pub use keys::{KeySet, KeySource};
 pub use options::OptionsError;
 pub use untrusted::{Header, UntrustedToken, MAX_TOKEN_BYTES};
 pub use verify::{
     category, Pending, Profile, TokenKind, VerifiedToken, VerifyOptions, DEFAULT_CLOCK_SKEW_MS,
 };
 pub(crate) use verify::{check_m2m_category, OAUTH_TYPES};
+pub use verifying_key::{Alg, VerifyingKey, MIN_RSA_BITS};

@@ -8,8 +8,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::keys::Alg;
 use super::verify::{Profile, TokenKind, VerifyOptions, DEFAULT_CLOCK_SKEW_MS};
+use super::verifying_key::Alg;
 
 /// A verification option with the wrong type or value.
 #[derive(Debug, Clone, PartialEq, Eq)]

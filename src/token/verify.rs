@@ -13,8 +13,9 @@ use serde_json::{Map, Value};
 
 use super::claims::check_claims;
 use super::error::{invalid, Reason, TokenError};
-use super::keys::{Alg, KeySet, VerifyingKey};
+use super::keys::KeySet;
 use super::untrusted::{Header, UntrustedToken};
+use super::verifying_key::{Alg, VerifyingKey};
 
 /// Clerk's token categories (`cat` header).
 pub mod category {
