@@ -3,15 +3,19 @@
  * built-in demo origin) on a free loopback port.
  *
  *   /dashboard → redirected to the sign-in page → "Sign in as alice" → back on /dashboard showing
- *   alice (screenshot: tests/worker/signed-in.png) → the page script refreshes the token → without
- *   __session the handshake redirect restores it → bob is refused on /admin.
+ *   alice (screenshot: tests/worker/screenshots/signed-in.png) → the page script refreshes the token →
+ *   without __session the handshake redirect restores it → bob is refused on /admin.
+ *
+ * Every run saves its screenshot under tests/worker/screenshots/ (not committed: the page shows the
+ * token's times, so its bytes change every run and a test run must not dirty the tree). The copy the
+ * READMEs show, tests/worker/signed-in.png, is replaced only with UPDATE_SCREENSHOT=1.
  *
  * Skipped (not failed) when Chromium is not installed: `apt-get install chromium`, or run
  * `PORTCULLIS_BROWSER_TESTS=1 bash scripts/setup.sh`, which installs it.
  */
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +23,9 @@ import { it } from 'node:test';
 import { startWranglerDev } from './wrangler-dev.js';
 
 const CHROMIUM = process.env.PORTCULLIS_CHROMIUM ?? '/usr/bin/chromium';
-const SCREENSHOT = fileURLToPath(new URL('./signed-in.png', import.meta.url));
+const SCREENSHOT = fileURLToPath(new URL('./screenshots/signed-in.png', import.meta.url));
+/** The committed copy shown in the READMEs. */
+const REFERENCE = fileURLToPath(new URL('./signed-in.png', import.meta.url));
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run'];
 
@@ -57,6 +63,7 @@ it('signs in through the local issuer in Chromium and is refused /admin as bob',
     assert.match(text ?? '', /org_acme/);
     assert.match(text ?? '', /org:admin/);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    if (process.env.UPDATE_SCREENSHOT === '1') copyFileSync(SCREENSHOT, REFERENCE);
 
     // 3. the page script refreshes the session token
     const before = (await context.cookies()).find((c) => c.name === '__session')?.value;
