@@ -88,7 +88,7 @@ export function authObjectFromSessionAuth(auth) {
  * none fails (decided by the engine), and false for anything that is not a parameter object.
  * @param {Record<string, unknown>} claims
  */
-export function hasOf(claims) {
+function hasOf(claims) {
   return (/** @type {unknown} */ params) => {
     // Fail closed on anything that is not a parameter object, as Clerk does.
     if (params === null || typeof params !== 'object' || Array.isArray(params)) return false;
@@ -175,7 +175,7 @@ export function unauthenticatedMachineObject(tokenType, state) {
  * @param {Record<string, any>} machine
  * @param {import('./authenticate.js').EngineState} state
  */
-export function authenticatedMachineObject(tokenType, token, machine, state) {
+function authenticatedMachineObject(tokenType, token, machine, state) {
   const base = { id: machine.id, subject: machine.subject, getToken: () => Promise.resolve(token), has: () => false,
     debug: debugOf(state), isAuthenticated: true };
   const subject = typeof machine.subject === 'string' ? machine.subject : '';

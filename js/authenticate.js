@@ -62,7 +62,7 @@ const MAX_QUESTIONS = 8;
  * Whether a request header is one of the internal channels clients must not speak on.
  * @param {string} name lower-case
  */
-export function isInternalHeader(name) {
+function isInternalHeader(name) {
   return name.startsWith('x-clerk-') || name.startsWith('x-middleware-');
 }
 

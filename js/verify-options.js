@@ -70,7 +70,7 @@ let memo = /** @type {WeakMap<object, {snapshot: unknown[], config: Config}>} */
  * @param {string} option
  * @param {string} message
  */
-export function badOption(option, message) {
+function badOption(option, message) {
   return new ConfigurationError(`Invalid option \`${option}\`: ${message}`, option);
 }
 
