@@ -73,11 +73,6 @@ export function setNativeEngine(engine) {
   nativeEngine = engine;
 }
 
-/** @returns {NativeEngine | null} the registered engine (tests and the benchmark swap it). */
-export function getNativeEngine() {
-  return nativeEngine;
-}
-
 /**
  * Replaces the WebCrypto engine: `null` forces the Rust fallback, `undefined` restores the host's.
  * Clears the imported-key cache. For tests.

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { CODES, finding, redactFindings, secretValues, sortFindings, summarize } from './catalog.js';
+import { finding, redactFindings, secretValues, sortFindings, summarize } from './catalog.js';
 import { checkConfig, isDynamic } from './config.js';
 import { authPageSources, cookieFindings, hostFindings, parseHosts } from './hosts.js';
 import { routeFindings, urlRouteFindings } from './routes.js';
@@ -191,9 +191,4 @@ function webhookPatterns(model) {
     }
   }
   return out;
-}
-
-/** Whether a code is known (for tests and tools). @param {string} code */
-export function isKnownCode(code) {
-  return Object.hasOwn(CODES, code);
 }
