@@ -20,20 +20,34 @@ const CLAIM_REASONS = new Set([
 ]);
 
 /**
+ * Where a host's answers come from when they are not the engine's own options: the Worker verifies
+ * with its own key source (its key-set cache, or the local issuer's keys) and has no Backend API with
+ * the local issuer or without a secret key.
+ * @typedef {object} AnswerSources
+ * @property {Record<string, unknown>} [verifyOptions] verifyToken options for session and handshake
+ *   tokens (default: the engine's)
+ * @property {boolean} [backendApi] false: handshake-payload and refresh calls are answered
+ *   "unavailable" without a request (default: true)
+ */
+
+/**
  * Answers one host request (src/decide/host.rs): tokens with js/verify.js, Backend API calls with fetch.
  * @param {import('./engine.js').Engine} engine
  * @param {any} request
+ * @param {AnswerSources} [sources]
  */
-export async function answerHost(engine, request) {
+export async function answerHost(engine, request, sources = {}) {
+  const verifyOptions = sources.verifyOptions ?? engine.verifyOptions;
+  const backendApi = sources.backendApi ?? true;
   switch (request.kind) {
     case 'verify-session-token':
-      return verifySessionToken(request.token, withClockSkew(engine.verifyOptions, request.clockSkewInMs));
+      return verifySessionToken(request.token, withClockSkew(verifyOptions, request.clockSkewInMs));
     case 'verify-handshake-token':
-      return verifyHandshakeToken(request.token, engine.verifyOptions);
+      return verifyHandshakeToken(request.token, verifyOptions);
     case 'get-handshake-payload':
-      return backendApiAnswer(engine, request.call, 'directives');
+      return backendApi ? backendApiAnswer(engine, request.call, 'directives') : { kind: 'unavailable' };
     case 'refresh-session':
-      return backendApiAnswer(engine, request.call, 'cookies');
+      return backendApi ? backendApiAnswer(engine, request.call, 'cookies') : { kind: 'unavailable' };
     case 'verify-machine-token':
       return verifyMachineToken(engine, request);
     default:
@@ -62,7 +76,7 @@ const skewed = new WeakMap();
  * @param {Record<string, unknown>} base
  * @param {number | null | undefined} clockSkewInMs
  */
-export function withClockSkew(base, clockSkewInMs) {
+function withClockSkew(base, clockSkewInMs) {
   if (clockSkewInMs === null || clockSkewInMs === undefined) return base;
   let bySkew = skewed.get(base);
   if (bySkew === undefined) skewed.set(base, (bySkew = new Map()));
@@ -76,7 +90,7 @@ export function withClockSkew(base, clockSkewInMs) {
  * @param {string} token
  * @param {Record<string, unknown>} options verifyToken options
  */
-export async function verifySessionToken(token, options) {
+async function verifySessionToken(token, options) {
   try {
     return { kind: 'verified', claims: await verifyToken(token, /** @type {any} */ (options)) };
   } catch (error) {
@@ -92,7 +106,7 @@ export async function verifySessionToken(token, options) {
  * @param {string} token
  * @param {Record<string, unknown>} options verifyToken options
  */
-export async function verifyHandshakeToken(token, options) {
+async function verifyHandshakeToken(token, options) {
   try {
     await verifyToken(token, /** @type {any} */ (options));
   } catch (error) {

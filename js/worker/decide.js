@@ -36,7 +36,7 @@
 
 import { decide as runEngine, snapshotOf } from '../authenticate.js';
 import { engineFor } from '../engine.js';
-import { answerHost, verifyHandshakeToken, verifySessionToken, withClockSkew } from '../host-answers.js';
+import { answerHost } from '../host-answers.js';
 import { authObjectFromSessionAuth } from '../auth-object.js';
 import { DecisionMemo, carriesCredentials, memoKey, reusableUntil } from '../decision-memo.js';
 import { ConfigurationError } from '../errors.js';
@@ -101,20 +101,8 @@ function deciderOf(config) {
  * @param {boolean} backendApi
  */
 function answererFor(config, backendApi) {
-  return async (/** @type {any} */ engine, /** @type {any} */ request) => {
-    switch (request.kind) {
-      case 'verify-session-token':
-        return verifySessionToken(request.token, withClockSkew(config.verifyOptions, request.clockSkewInMs));
-      case 'verify-handshake-token':
-        return verifyHandshakeToken(request.token, config.verifyOptions);
-      case 'get-handshake-payload':
-      case 'refresh-session':
-        if (!backendApi) return { kind: 'unavailable' };
-        return answerHost(engine, request);
-      default:
-        return answerHost(engine, request);
-    }
-  };
+  const sources = { verifyOptions: config.verifyOptions, backendApi };
+  return (/** @type {any} */ engine, /** @type {any} */ request) => answerHost(engine, request, sources);
 }
 
 /**
