@@ -108,8 +108,8 @@ function createMiddleware(handler, params) {
     // and logs are wanted.
     const now = engine.now();
     const memo = resolvedParams.debug ? null : memoOf(engine);
-    const key = memo === null ? '' : memoKey(snapshot.method, snapshot.url, (name) => snapshot.headers[name]);
-    let decided = memo?.get(key, now);
+    const key = memo === null ? null : memoKey(snapshot.method, snapshot.url, (name) => snapshot.headers[name]);
+    let decided = memo !== null && key !== null ? memo.get(key, now) : undefined;
     /** Whose the decision is: this request's alone, the memo's (made now), or the memo's (made earlier). */
     let owner = decided === undefined ? 'request' : 'remembered';
     if (decided === undefined) {
@@ -120,10 +120,10 @@ function createMiddleware(handler, params) {
         throw error;
       }
       const until = memo === null ? null : reusableUntil(decided, carriesCredentials((name) => snapshot.headers[name]), now);
-      if (until !== null && /** @type {DecisionMemo<any>} */ (memo).worthRemembering(key)) {
+      if (until !== null && memo !== null && key !== null && memo.worthRemembering(key)) {
         // The session part is kept as text before user code sees (and may change) this request's copy.
         rememberSessionAuth(decided.state);
-        /** @type {DecisionMemo<any>} */ (memo).set(key, decided, now, until);
+        memo.set(key, decided, now, until);
         owner = 'memo';
       }
     }

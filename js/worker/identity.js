@@ -200,39 +200,56 @@ export async function checkSignatureValue(value, name, secret, linesFor, clock) 
  */
 export function identityHeader({ secret, method, target, auth, now = Date.now() }) {
   const second = Math.floor(now / 1000);
-  const signed = `${identityFields(auth)};t=${second}`;
   if (second !== signedSecond) {
     signedSecond = second;
     signedThisSecond.clear();
+    signedCount = 0;
   }
-  const message = `${CONTEXT}\n${method.toUpperCase()}\n${target}\n${signed}`;
-  const key = `${secret}\n${message}`;
-  return signedThisSecond.get(key) ?? signValue(key, secret, message, signed);
+  const fields = identityFields(auth);
+  const request = `${secret}\n${method}\n${target}`;
+  return signedThisSecond.get(fields)?.get(request) ?? signValue(fields, request, secret, method, target, second);
 }
 
 /**
- * @param {string} key
+ * Signs the identity `fields` for a request at `second`, and remembers the value for the rest of
+ * that second.
+ * @param {string} fields
+ * @param {string} request the inner key: secret, method and target
  * @param {string} secret
- * @param {string} message
- * @param {string} signed
+ * @param {string} method
+ * @param {string} target
+ * @param {number} second
  * @returns {Promise<string>}
  */
-async function signValue(key, secret, message, signed) {
-  const value = `${signed};v1=${hex(await hmac(secret, message))}`;
-  if (signedThisSecond.size >= SIGNED_THIS_SECOND_LIMIT) signedThisSecond.clear();
-  signedThisSecond.set(key, value);
+async function signValue(fields, request, secret, method, target, second) {
+  const signed = `${fields};t=${second}`;
+  const value = `${signed};v1=${hex(await hmac(secret, `${CONTEXT}\n${method.toUpperCase()}\n${target}\n${signed}`))}`;
+  // (Not when the second turned while signing: the entries are for the current second only.)
+  if (second === signedSecond) {
+    if (signedCount >= SIGNED_THIS_SECOND_LIMIT) {
+      signedThisSecond.clear();
+      signedCount = 0;
+    }
+    let byRequest = signedThisSecond.get(fields);
+    if (byRequest === undefined) signedThisSecond.set(fields, (byRequest = new Map()));
+    byRequest.set(request, value);
+    signedCount++;
+  }
   return value;
 }
 
 /**
- * Identity header values made during the current second, by key and signed message: the signature
- * is a function of exactly those (its timestamp has a one-second resolution), so the same user
- * asking for the same path again within the second gets the same header without another HMAC.
- * Emptied when the second changes, and bounded.
- * @type {Map<string, string>}
+ * Identity header values made during the current second, by identity fields and then by secret,
+ * method and target: the signature is a function of exactly those and the second (its timestamp's
+ * resolution), so the same user asking for the same path again within the second gets the same
+ * header without another HMAC. Two levels, not one joined key: the fields are one string per auth
+ * object (identityFields), so V8 hashes them once, while a fresh key of a few hundred characters
+ * would be hashed on every request. Emptied when the second changes, and bounded.
+ * @type {Map<string, Map<string, string>>}
  */
 const signedThisSecond = new Map();
 const SIGNED_THIS_SECOND_LIMIT = 512;
+let signedCount = 0;
 let signedSecond = -1;
 
 /**

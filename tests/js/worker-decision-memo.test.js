@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import '../../js/index.js'; // registers the Node build of the core
 import { ClientHeaders } from '../../js/worker/client-headers.js';
 import { loadConfig } from '../../js/worker/config.js';
-import { DECISION_MEMO_MS } from '../../js/decision-memo.js';
+import { DECISION_MEMO_MS, DecisionMemo, memoKey } from '../../js/decision-memo.js';
 import { decide } from '../../js/worker/decide.js';
 import { makeSigningKey, sessionClaims, signSessionToken } from './support/bapi-standin.js';
 
@@ -150,3 +150,25 @@ test('a request whose key is very long (huge cookies or URL) is never remembered
     assert.equal(remembered, false);
   }
 });
+
+test('keys filed under the same slot never answer for each other', () => {
+  // The memo files a key under a 32-bit hash of its values (js/decision-memo.js); two requests that
+  // share one (forced here) must each see only their own decision.
+  const memo = new DecisionMemo();
+  const alice = memoKey('GET', 'https://app.example.com/dashboard', (name) => (name === 'cookie' ? '__session=alice' : null));
+  const mallory = memoKey('GET', 'https://app.example.com/dashboard', (name) => (name === 'cookie' ? '__session=mallory' : null));
+  assert.notDeepEqual(alice.values, mallory.values);
+  const forced = { values: mallory.values, slot: alice.slot };
+  memo.set(alice, 'alice', T0, T0 + 1000);
+  assert.equal(memo.get(alice, T0), 'alice');
+  assert.equal(memo.get(forced, T0), undefined);
+  // Sighted once as alice: a first sighting as the other key is a first sighting still.
+  assert.equal(memo.worthRemembering(alice), false);
+  assert.equal(memo.worthRemembering(forced), false);
+  assert.equal(memo.worthRemembering(forced), true);
+  // The same values arriving as fresh strings (every request's are) find the entry.
+  const again = memoKey('GET', 'https://app.example.com/dashboard', (name) => (name === 'cookie' ? ['__session=', 'alice'].join('') : null));
+  assert.equal(again.slot, alice.slot);
+  assert.equal(memo.get(again, T0), 'alice');
+});
+

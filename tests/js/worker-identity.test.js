@@ -81,3 +81,16 @@ test('another second, target, method, user or key is signed afresh, and checks',
     assert.equal((await check(value, input)).ok, true, JSON.stringify(input));
   }
 });
+
+test('a signature that finishes after its second has passed is not served in the next one', async () => {
+  const late = identityHeader({ ...base, now: T + 20_000 });
+  // The second turns (another request) while it is being made.
+  const other = identityHeader({ ...base, now: T + 21_000, target: '/other' });
+  const lateValue = await late;
+  await other;
+  const fresh = identityHeader({ ...base, now: T + 21_500 });
+  assert.ok(fresh instanceof Promise, 'signed afresh, not the previous second\'s value');
+  const value = await fresh;
+  assert.notEqual(value, lateValue);
+  assert.match(value, new RegExp(`;t=${Math.floor(T / 1000) + 21};`));
+});
