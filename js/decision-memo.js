@@ -55,16 +55,20 @@ function headerNames() {
  *
  * Why not one string: the values come to a kilobyte or more (cookies), fresh strings for every
  * request, and V8 hashes every character of a string used as a `Map` key — joined into one key, about
- * 2.5 µs per lookup, as much as the rest of a remembered decision's path. The slot hashes short values
- * whole and long ones by their length and a few dozen characters spread over them (cookies and tokens
- * differ between sessions all along: claims, signatures). Two requests can share a slot without
- * sharing their values, so an entry keeps its values and a lookup compares them, one `===` each:
- * sharing a slot costs a miss, never another request's decision.
+ * 2.5 µs per lookup, as much as the rest of a remembered decision's path. The slot hashes a value whole
+ * up to HASHED_WHOLE characters — URLs and referers, which may differ in one character (an id), at any
+ * usual length — and a longer one (cookies, tokens) by SAMPLES characters spread evenly over it:
+ * sessions' cookies and tokens differ all along (claims, signatures). (V8 hashes about 1.7 ns per
+ * character; the samples cost a seventh of that for a kilobyte.) Two requests can share a slot
+ * without sharing their values, so an entry keeps its values and a lookup compares them, one `===`
+ * each: sharing a slot costs a miss, never another request's decision.
  * @typedef {{values: (string | null)[], slot: number}} MemoKey
  */
 
-/** Values up to this length are hashed whole; longer ones by 48 to 96 characters spread evenly over them. */
-const HASHED_WHOLE = 48;
+/** Values up to this length are hashed whole… */
+const HASHED_WHOLE = 256;
+/** …and longer ones by this many characters spread evenly over them. */
+const SAMPLES = 64;
 
 /**
  * Mixes `value` into the hash `h` (FNV-1a over the characters read).
@@ -75,7 +79,7 @@ function mix(h, value) {
   if (value === null) return Math.imul(h ^ 0x2f, 0x01000193);
   const length = value.length;
   h = Math.imul(h ^ length, 0x01000193);
-  const step = length <= HASHED_WHOLE ? 1 : Math.floor(length / HASHED_WHOLE);
+  const step = length <= HASHED_WHOLE ? 1 : Math.ceil(length / SAMPLES);
   for (let i = length - 1; i >= 0; i -= step) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
   return h;
 }

@@ -172,3 +172,15 @@ test('keys filed under the same slot never answer for each other', () => {
   assert.equal(memo.get(again, T0), 'alice');
 });
 
+
+test('URLs and referers that differ in one character are filed apart', () => {
+  // Values up to 256 characters are hashed whole: pages told apart by an id never share a slot (and
+  // so never evict each other's decisions).
+  const base = `https://app.example.com/projects/${'a'.repeat(180)}/settings`;
+  const slotOf = (url, referer) => memoKey('GET', url, (name) => (name === 'referer' ? referer : null)).slot;
+  for (let i = 24; i < base.length; i += 5) {
+    const other = `${base.slice(0, i)}b${base.slice(i + 1)}`;
+    assert.notEqual(slotOf(base, null), slotOf(other, null), `URL character ${i}`);
+    assert.notEqual(slotOf(base, base), slotOf(base, other), `referer character ${i}`);
+  }
+});
