@@ -27,6 +27,7 @@
  * printed). Every workerd process is stopped at the end. Not a test: `npm test` never runs it.
  *
  *   node bench/worker-load.js [--rounds 11] [--duration 2] [--warmup 2] [--connections 16] [--no-pin]
+ *     [--traffic signed-in]   (only the named traffic; repeatable)
  */
 
 import { parseArgs } from 'node:util';
@@ -42,7 +43,7 @@ const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '2' }, connections: { type: 'string', default: '16' },
     warmup: { type: 'string', default: '2' }, rounds: { type: 'string', default: '11' },
-    'no-pin': { type: 'boolean', default: false },
+    'no-pin': { type: 'boolean', default: false }, traffic: { type: 'string', multiple: true },
   },
 });
 const SLICE = Number(args.duration);
@@ -61,11 +62,13 @@ const WORKERS = [
 ];
 
 /** [name, path, headers, the Workers loaded and the status expected from each] */
-const TRAFFIC = [
+const ALL_TRAFFIC = [
   ['public', '/', {}, { 'pass-through': 200, portcullis: 200 }],
   ['signed-in', '/dashboard', { ...PAGE, cookie: COOKIE }, { 'pass-through': 200, 'contract floor': 200, portcullis: 200 }],
   ['redirect', '/dashboard', { ...PAGE, cookie: DEV_BROWSER }, { 'pass-through': 200, portcullis: 307 }],
 ];
+const TRAFFIC = args.traffic === undefined ? ALL_TRAFFIC : ALL_TRAFFIC.filter(([name]) => args.traffic?.includes(name));
+if (TRAFFIC.length === 0) throw new Error(`--traffic: one of ${ALL_TRAFFIC.map(([name]) => name).join(', ')}`);
 
 /**
  * @param {string} url
@@ -226,6 +229,14 @@ for (const [traffic, byWorker] of Object.entries(throughput)) {
     }
     console.log(`  ${pad(traffic, 10)} ${pad(name, 15)} throughput ${ratio.toFixed(2)} ${range(ratios)}${goal}${extra}`);
   }
+}
+const signedIn = throughput['signed-in'];
+if (signedIn?.['contract floor'] !== undefined && signedIn.portcullis !== undefined) {
+  // What authentication costs apart from the forwarding contract: the same rounds, against the floor.
+  const ratios = signedIn.portcullis.map((r, i) => r.rps / signedIn['contract floor'][i].rps);
+  const [low, high] = medianInterval(ratios);
+  console.log(`  ${pad('signed-in', 10)} ${pad('portcullis', 15)} / contract floor: throughput ${median(ratios).toFixed(2)} ${range(ratios)} ` +
+    `(95 % interval of the median ${low.toFixed(2)}–${high.toFixed(2)})`);
 }
 if (failures > 0) {
   console.error(`\n${failures} run(s) had errors, timeouts or unexpected statuses`);
