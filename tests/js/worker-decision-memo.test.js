@@ -172,7 +172,6 @@ test('keys filed under the same slot never answer for each other', () => {
   assert.equal(memo.get(again, T0), 'alice');
 });
 
-
 test('URLs and referers that differ in one character are filed apart', () => {
   // Values up to 256 characters are hashed whole: pages told apart by an id never share a slot (and
   // so never evict each other's decisions).
