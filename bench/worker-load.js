@@ -28,6 +28,8 @@
  *
  *   node bench/worker-load.js [--rounds 11] [--duration 2] [--warmup 2] [--connections 16] [--no-pin]
  *     [--traffic signed-in]   (only the named traffic; repeatable)
+ *     [--browser]             (page requests carry every header of a real browser's navigation,
+ *                              fixtures' browserPage, instead of the few Clerk's rules read)
  */
 
 import { parseArgs } from 'node:util';
@@ -35,7 +37,7 @@ import autocannon from 'autocannon';
 import { Miniflare } from 'miniflare';
 
 import {
-  COMPATIBILITY_DATE, COOKIE, DEV_BROWSER, FORWARDING_STEPS, PAGE, SERVER_CPU, cpuMs, forwardingWorker, frontAndOrigin, median,
+  COMPATIBILITY_DATE, COOKIE, DEV_BROWSER, FORWARDING_STEPS, PAGE, SERVER_CPU, browserPage, cpuMs, forwardingWorker, frontAndOrigin, median,
   pinLoadGenerator, pinServer, portcullisWorker, workerdChildren,
 } from './worker-fixtures.js';
 
@@ -44,6 +46,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '2' }, connections: { type: 'string', default: '16' },
     warmup: { type: 'string', default: '2' }, rounds: { type: 'string', default: '11' },
     'no-pin': { type: 'boolean', default: false }, traffic: { type: 'string', multiple: true },
+    browser: { type: 'boolean', default: false },
   },
 });
 const SLICE = Number(args.duration);
@@ -61,11 +64,17 @@ const WORKERS = [
   ['portcullis', ...portcullisWorker()],
 ];
 
-/** [name, path, headers, the Workers loaded and the status expected from each] */
+/**
+ * A page request's headers, sent to the Worker at `origin`.
+ * @param {string} origin
+ */
+const page = (origin) => (args.browser ? browserPage(origin) : PAGE);
+/** @typedef {(origin: string) => Record<string, string>} HeadersFor */
+/** @type {[string, string, HeadersFor, Record<string, number>][]} [name, path, headers, the Workers loaded and the status expected from each] */
 const ALL_TRAFFIC = [
-  ['public', '/', {}, { 'pass-through': 200, portcullis: 200 }],
-  ['signed-in', '/dashboard', { ...PAGE, cookie: COOKIE }, { 'pass-through': 200, 'contract floor': 200, portcullis: 200 }],
-  ['redirect', '/dashboard', { ...PAGE, cookie: DEV_BROWSER }, { 'pass-through': 200, portcullis: 307 }],
+  ['public', '/', () => ({}), { 'pass-through': 200, portcullis: 200 }],
+  ['signed-in', '/dashboard', (origin) => ({ ...page(origin), cookie: COOKIE }), { 'pass-through': 200, 'contract floor': 200, portcullis: 200 }],
+  ['redirect', '/dashboard', (origin) => ({ ...page(origin), cookie: DEV_BROWSER }), { 'pass-through': 200, portcullis: 307 }],
 ];
 const TRAFFIC = args.traffic === undefined ? ALL_TRAFFIC : ALL_TRAFFIC.filter(([name]) => args.traffic?.includes(name));
 if (TRAFFIC.length === 0) throw new Error(`--traffic: one of ${ALL_TRAFFIC.map(([name]) => name).join(', ')}`);
@@ -129,13 +138,13 @@ async function measure() {
     for (const name of loaded) {
       runs[traffic][name] = [];
       statuses[traffic][name] ??= {};
-      await load(urls[name] + path, headers, WARMUP);
+      await load(urls[name] + path, headers(urls[name]), WARMUP);
     }
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? loaded : [...loaded].reverse();
       for (const name of order) {
         const cpuBefore = cpuMs(pids[name]);
-        const r = await load(urls[name] + path, headers, SLICE);
+        const r = await load(urls[name] + path, headers(urls[name]), SLICE);
         const cpuAfter = cpuMs(pids[name]);
         const want = String(expected[name]);
         const byStatus = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, st]) => [code, st.count]));
@@ -177,7 +186,7 @@ try {
   // Sanity: portcullis really authenticates the benchmark's signed-in request, and every Worker
   // really reaches the origin.
   for (const name of Object.keys(workers)) {
-    const probe = await fetch(`${urls[name]}/dashboard`, { headers: { ...PAGE, cookie: COOKIE }, redirect: 'manual' });
+    const probe = await fetch(`${urls[name]}/dashboard`, { headers: { ...page(urls[name]), cookie: COOKIE }, redirect: 'manual' });
     await probe.arrayBuffer();
     const want = name === 'pass-through' ? 'nothing' : 'signed-in';
     if (probe.status !== 200 || probe.headers.get('x-origin-saw') !== want) {
@@ -186,7 +195,7 @@ try {
   }
 
   console.log(`worker load: ${ROUNDS} rounds × ${SLICE} s per Worker and traffic (alternating) after ${WARMUP} s of warm-up, ` +
-    `${CONNECTIONS} connections; Miniflare ${COMPATIBILITY_DATE} on 127.0.0.1, one workerd process per Worker, the same origin Worker; ` +
+    `${CONNECTIONS} connections, ${args.browser ? "a real browser's headers" : 'the few headers Clerk reads'}; Miniflare ${COMPATIBILITY_DATE} on 127.0.0.1, one workerd process per Worker, the same origin Worker; ` +
     (pinned ? `workerd on CPU ${SERVER_CPU}, autocannon on the other${SERVER_CPU > 1 ? 's' : ''}` : 'not pinned to CPUs'));
   throughput = await measure();
 } finally {
