@@ -45,6 +45,14 @@ if ! rustup target list --installed | grep -qx "$WASM_TARGET"; then
   timed "rustup target add" rustup target add "$WASM_TARGET"
 fi
 
+# 1b. rustfmt and clippy, for the lint step of `npm test` (scripts/lint.sh).
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    say "adding Rust component $component"
+    timed "rustup component add $component" rustup component add "$component"
+  fi
+done
+
 # 2. wasm-bindgen CLI (also provides wasm-bindgen-test-runner for `wasm-pack test --node`).
 have_bindgen="$(wasm-bindgen --version 2>/dev/null || true)"
 if [ "$have_bindgen" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then

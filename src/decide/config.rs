@@ -28,7 +28,7 @@ pub struct AuthOptions {
     /// `pk_test_…` / `pk_live_…`
     pub publishable_key: Option<String>,
     /// `sk_test_…` / `sk_live_…`: only its presence and instance type matter here, plus the
-    /// downstream signature ([`super::downstream`]).
+    /// downstream signature (`decide::downstream`).
     pub secret_key: Option<String>,
     /// Absolute URL or a path starting with `/`.
     pub sign_in_url: Option<String>,

@@ -1,7 +1,7 @@
 //! `createRouteMatcher`: Clerk's route patterns, compiled once, matched in linear time.
 //!
 //! A string pattern goes through the same three steps as in Clerk's vendored path-to-regexp 6:
-//! [`lexer`] → [`parser`] → [`source`] (the JavaScript regular-expression source, with the `i` flag).
+//! `lexer` → `parser` → `source` (the JavaScript regular-expression source, with the `i` flag).
 //! That source is then compiled by [`crate::jsregex`], which reproduces JavaScript's matching
 //! semantics without backtracking.
 

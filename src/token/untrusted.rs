@@ -33,7 +33,7 @@ pub struct Header {
 }
 
 /// A token that has been parsed but not verified. Its claims are not reachable from here except
-/// through [`super::verify`], which only hands them out after the signature verified.
+/// through `token::verify`, which only hands them out after the signature verified.
 #[derive(Debug, Clone)]
 pub struct UntrustedToken {
     pub(crate) signing_input: String,
