@@ -36,7 +36,7 @@ const token = `${input}.${sign('sha256', Buffer.from(input), privateKey).toStrin
 export const DEV_BROWSER = '__clerk_db_jwt=dvb_bench';
 export const COOKIE = `${DEV_BROWSER}; __session=${token}; __client_uat=${now - 5}`;
 /** What a browser's navigation adds, at the least (what Clerk's rules read to tell a page request). */
-export const PAGE = { accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document' };
+const PAGE = { accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document' };
 /**
  * Everything a real browser's navigation sends (Chromium 131 on Linux, following a link on the same
  * site `origin`): fifteen headers besides the cookie. Forwarding costs per header, so this is the
@@ -44,7 +44,7 @@ export const PAGE = { accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest
  * rules send a page request with a cross-origin referer through the handshake.)
  * @param {string} origin e.g. http://127.0.0.1:8787
  */
-export const browserPage = (origin) => ({
+const browserPage = (origin) => ({
   accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7',
   'accept-encoding': 'gzip, deflate, br, zstd', 'accept-language': 'en-GB,en;q=0.9,de;q=0.8', 'cache-control': 'max-age=0',
   priority: 'u=0, i', referer: `${origin}/`, 'sec-ch-ua': '"Chromium";v="131", "Not_A Brand";v="24"',
@@ -52,6 +52,16 @@ export const browserPage = (origin) => ({
   'sec-fetch-site': 'same-origin', 'sec-fetch-user': '?1', 'upgrade-insecure-requests': '1',
   'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
 });
+
+/**
+ * The page-request headers a benchmark sends: every header of a real browser's navigation
+ * (`--browser`), or only the few Clerk's rules read; and how its report names them.
+ * @param {boolean} browser
+ * @returns {{headers: (origin: string) => Record<string, string>, label: string}}
+ */
+export function pageHeaders(browser) {
+  return browser ? { headers: browserPage, label: "a real browser's headers" } : { headers: () => PAGE, label: 'the few headers Clerk reads' };
+}
 
 /**
  * The origin every Worker forwards to: the same fixed page (about the size of the demo dashboard)

@@ -29,7 +29,7 @@
  *   node bench/worker-load.js [--rounds 11] [--duration 2] [--warmup 2] [--connections 16] [--no-pin]
  *     [--traffic signed-in]   (only the named traffic; repeatable)
  *     [--browser]             (page requests carry every header of a real browser's navigation,
- *                              fixtures' browserPage, instead of the few Clerk's rules read)
+ *                              fixtures' pageHeaders, instead of the few Clerk's rules read)
  */
 
 import { parseArgs } from 'node:util';
@@ -37,8 +37,8 @@ import autocannon from 'autocannon';
 import { Miniflare } from 'miniflare';
 
 import {
-  COMPATIBILITY_DATE, COOKIE, DEV_BROWSER, FORWARDING_STEPS, PAGE, SERVER_CPU, browserPage, cpuMs, forwardingWorker, frontAndOrigin, median,
-  pinLoadGenerator, pinServer, portcullisWorker, workerdChildren,
+  COMPATIBILITY_DATE, COOKIE, DEV_BROWSER, FORWARDING_STEPS, SERVER_CPU, cpuMs, forwardingWorker, frontAndOrigin, median,
+  pageHeaders, pinLoadGenerator, pinServer, portcullisWorker, workerdChildren,
 } from './worker-fixtures.js';
 
 const { values: args } = parseArgs({
@@ -64,11 +64,8 @@ const WORKERS = [
   ['portcullis', ...portcullisWorker()],
 ];
 
-/**
- * A page request's headers, sent to the Worker at `origin`.
- * @param {string} origin
- */
-const page = (origin) => (args.browser ? browserPage(origin) : PAGE);
+/** A page request's headers (for the Worker at an origin), and their name in the report. */
+const { headers: page, label: PAGE_LABEL } = pageHeaders(args.browser);
 /** @typedef {(origin: string) => Record<string, string>} HeadersFor */
 /** @type {[string, string, HeadersFor, Record<string, number>][]} [name, path, headers, the Workers loaded and the status expected from each] */
 const ALL_TRAFFIC = [
@@ -195,7 +192,7 @@ try {
   }
 
   console.log(`worker load: ${ROUNDS} rounds × ${SLICE} s per Worker and traffic (alternating) after ${WARMUP} s of warm-up, ` +
-    `${CONNECTIONS} connections, ${args.browser ? "a real browser's headers" : 'the few headers Clerk reads'}; Miniflare ${COMPATIBILITY_DATE} on 127.0.0.1, one workerd process per Worker, the same origin Worker; ` +
+    `${CONNECTIONS} connections, ${PAGE_LABEL}; Miniflare ${COMPATIBILITY_DATE} on 127.0.0.1, one workerd process per Worker, the same origin Worker; ` +
     (pinned ? `workerd on CPU ${SERVER_CPU}, autocannon on the other${SERVER_CPU > 1 ? 's' : ''}` : 'not pinned to CPUs'));
   throughput = await measure();
 } finally {

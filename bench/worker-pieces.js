@@ -18,7 +18,7 @@
  * ratio would be if the Worker's CPU were the only cost: over HTTP the runtime's own HTTP work is
  * added to every Worker alike, so the HTTP ratios are closer to 1). Not a test.
  *
- * `--browser` sends every header of a real browser's navigation (fixtures' browserPage) instead of
+ * `--browser` sends every header of a real browser's navigation (fixtures' pageHeaders) instead of
  * the few Clerk's rules read.
  *
  *   node bench/worker-pieces.js [--windows 30] [--window-ms 1500] [--browser]
@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { Miniflare } from 'miniflare';
 
 import {
-  COMPATIBILITY_DATE, COOKIE, FORWARDING_STEPS, PAGE, SERVER_CPU, browserPage, cpuMs, forwardingWorker, frontAndOrigin, pinLoadGenerator,
+  COMPATIBILITY_DATE, COOKIE, FORWARDING_STEPS, SERVER_CPU, cpuMs, forwardingWorker, frontAndOrigin, pageHeaders, pinLoadGenerator,
   pinServer, portcullisWorker, workerdChildren,
 } from './worker-fixtures.js';
 
@@ -39,10 +39,11 @@ const { values: args } = parseArgs({
 });
 const WINDOWS = Number(args.windows);
 const WINDOW_MS = Number(args['window-ms']);
+const PAGE = pageHeaders(args.browser);
 
 /** Sends the signed-in request to the Worker under test (`FRONT`), 16 at a time, for `?ms=`. */
 const DRIVER_SCRIPT = `
-const HEADERS = ${JSON.stringify({ ...(args.browser ? browserPage('http://127.0.0.1') : PAGE), cookie: COOKIE })};
+const HEADERS = ${JSON.stringify({ ...PAGE.headers('http://127.0.0.1'), cookie: COOKIE })};
 export default {
   async fetch(request, env) {
     const end = Date.now() + Number(new URL(request.url).searchParams.get('ms'));
@@ -104,7 +105,7 @@ try {
   };
   await window(1000); // warm-up: the JIT, the decision memo, the signature cache
   console.log(`worker pieces: ${processes.length} workerd processes at once on CPU ${SERVER_CPU}, ${WINDOWS} windows of ${WINDOW_MS} ms, ` +
-    `an in-process driver per process (16 signed-in requests in flight, ${args.browser ? "a real browser's headers" : 'the few headers Clerk reads'})`);
+    `an in-process driver per process (16 signed-in requests in flight, ${PAGE.label})`);
   for (let w = 0; w < WINDOWS; w++) {
     (await window(WINDOW_MS)).forEach((r, i) => {
       processes[i].ms += r.ms;
